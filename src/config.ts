@@ -1,0 +1,97 @@
+/**
+ * Worker configuration from vars, validated with zod once per distinct set of values.
+ * A bad configuration is reported by /health and answered with 503 by the public API.
+ */
+import { z } from "zod";
+import { EnvironmentName, FlagOverrides } from "./domain/snapshot.js";
+import type { Env } from "./env.js";
+
+const csv = (s: string): string[] =>
+  s
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+
+const jsonString = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+    return z.NEVER;
+  }
+});
+
+export const SeedMode = z.enum(["all", "default", "none"]);
+export type SeedMode = z.infer<typeof SeedMode>;
+
+const RawConfig = z
+  .object({
+    ENVIRONMENTS: z
+      .string()
+      .default("development,staging,production")
+      .transform(csv)
+      .pipe(z.array(EnvironmentName).min(1, "at least one environment")),
+    ANONYMOUS_ENV: z
+      .string()
+      .default("")
+      .transform((s) => s.trim())
+      .pipe(z.union([z.literal(""), EnvironmentName])),
+    FLAG_OVERRIDES: z.string().default("{}").pipe(jsonString).pipe(FlagOverrides),
+    SNAPSHOT_REFRESH_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+    /** What an empty environment is seeded with from config/flags.json: everything, no demo flags, or nothing. */
+    SEED_FLAGS: SeedMode.default("default"),
+    CORS_ORIGINS: z.string().default("*").transform(csv),
+  })
+  .superRefine((c, ctx) => {
+    if (c.ANONYMOUS_ENV !== "" && !c.ENVIRONMENTS.includes(c.ANONYMOUS_ENV)) {
+      ctx.addIssue({ code: "custom", path: ["ANONYMOUS_ENV"], message: `"${c.ANONYMOUS_ENV}" is not in ENVIRONMENTS` });
+    }
+    for (const env of Object.keys(c.FLAG_OVERRIDES)) {
+      if (!c.ENVIRONMENTS.includes(env)) {
+        ctx.addIssue({ code: "custom", path: ["FLAG_OVERRIDES", env], message: `"${env}" is not in ENVIRONMENTS` });
+      }
+    }
+  });
+
+export interface Config {
+  readonly environments: readonly string[];
+  /** The environment anonymous requests evaluate against, or undefined when anonymous mode is off. */
+  readonly anonymousEnv: string | undefined;
+  readonly overrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly snapshotRefreshMs: number;
+  readonly seedFlags: SeedMode;
+  readonly corsOrigins: readonly string[];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
+
+const cache = new WeakMap<Env, ConfigResult>();
+
+export function loadConfig(env: Env): ConfigResult {
+  const input = {
+    ENVIRONMENTS: env.ENVIRONMENTS,
+    ANONYMOUS_ENV: env.ANONYMOUS_ENV,
+    FLAG_OVERRIDES: env.FLAG_OVERRIDES,
+    SNAPSHOT_REFRESH_MS: env.SNAPSHOT_REFRESH_MS,
+    SEED_FLAGS: env.SEED_FLAGS,
+    CORS_ORIGINS: env.CORS_ORIGINS,
+  };
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = RawConfig.safeParse(input);
+  const result: ConfigResult = parsed.success
+    ? {
+        ok: true,
+        config: {
+          environments: parsed.data.ENVIRONMENTS,
+          anonymousEnv: parsed.data.ANONYMOUS_ENV === "" ? undefined : parsed.data.ANONYMOUS_ENV,
+          overrides: parsed.data.FLAG_OVERRIDES,
+          snapshotRefreshMs: parsed.data.SNAPSHOT_REFRESH_MS,
+          seedFlags: parsed.data.SEED_FLAGS,
+          corsOrigins: parsed.data.CORS_ORIGINS,
+        },
+      }
+    : { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`) };
+  cache.set(env, result);
+  return result;
+}

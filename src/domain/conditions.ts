@@ -1,0 +1,112 @@
+/**
+ * Targeting conditions compiled once per snapshot version into closures, so evaluation does no
+ * parsing and no allocation. Semantics (documented in docs/flags.md):
+ * - a condition reads one top-level context attribute;
+ * - a missing (undefined/null) attribute matches nothing except never `exists` → false;
+ * - an array attribute matches a positive operator when any element matches; `neq`/`notIn`
+ *   match when no element matches their positive form;
+ * - comparisons never coerce across types (a number never equals a string).
+ */
+import type { Condition } from "./flag.js";
+import { compareSemver, parseSemver, type Semver } from "./semver.js";
+
+export type Context = Readonly<Record<string, unknown>>;
+export type CompiledCondition = (context: Context) => boolean;
+type ScalarPredicate = (value: unknown) => boolean;
+
+export function compileCondition(condition: Condition): CompiledCondition {
+  const { attribute, op, values } = condition;
+  if (op === "exists") return (ctx) => ctx[attribute] !== undefined && ctx[attribute] !== null;
+  const negated = op === "neq" || op === "notIn";
+  const positive = scalarPredicate(condition);
+  return (ctx) => {
+    const actual = ctx[attribute];
+    if (actual === undefined || actual === null) return false;
+    const hit = Array.isArray(actual) ? actual.some(positive) : positive(actual);
+    return negated ? !hit : hit;
+  };
+
+  function scalarPredicate(c: Condition): ScalarPredicate {
+    const first = values[0];
+    switch (c.op) {
+      case "eq":
+      case "neq":
+        return (v) => v === first;
+      case "in":
+      case "notIn": {
+        const set = new Set<unknown>(values);
+        return (v) => set.has(v);
+      }
+      case "contains": {
+        const needles = strings(values);
+        return (v) => typeof v === "string" && needles.some((n) => v.includes(n));
+      }
+      case "startsWith": {
+        const needles = strings(values);
+        return (v) => typeof v === "string" && needles.some((n) => v.startsWith(n));
+      }
+      case "endsWith": {
+        const needles = strings(values);
+        return (v) => typeof v === "string" && needles.some((n) => v.endsWith(n));
+      }
+      case "lt":
+        return numeric(first, (a, b) => a < b);
+      case "lte":
+        return numeric(first, (a, b) => a <= b);
+      case "gt":
+        return numeric(first, (a, b) => a > b);
+      case "gte":
+        return numeric(first, (a, b) => a >= b);
+      case "semverEq":
+        return semver(first, (cmp) => cmp === 0);
+      case "semverLt":
+        return semver(first, (cmp) => cmp < 0);
+      case "semverGt":
+        return semver(first, (cmp) => cmp > 0);
+      case "before":
+        return date(first, (a, b) => a < b);
+      case "after":
+        return date(first, (a, b) => a > b);
+      case "exists":
+        return () => true;
+    }
+  }
+}
+
+function strings(values: readonly unknown[]): string[] {
+  return values.filter((v): v is string => typeof v === "string");
+}
+
+function numeric(expected: unknown, cmp: (a: number, b: number) => boolean): ScalarPredicate {
+  if (typeof expected !== "number") return () => false;
+  return (v) => typeof v === "number" && cmp(v, expected);
+}
+
+function semver(expected: unknown, test: (cmp: number) => boolean): ScalarPredicate {
+  const target = typeof expected === "string" ? parseSemver(expected) : undefined;
+  if (!target) return () => false;
+  return (v) => {
+    if (typeof v !== "string") return false;
+    const actual: Semver | undefined = parseSemver(v);
+    return actual !== undefined && test(compareSemver(actual, target));
+  };
+}
+
+/** Dates are ISO-8601 strings or epoch milliseconds. */
+export function toEpochMs(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "string") {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+function date(expected: unknown, cmp: (a: number, b: number) => boolean): ScalarPredicate {
+  const target = toEpochMs(expected);
+  if (target === undefined) return () => false;
+  return (v) => {
+    const actual = toEpochMs(v);
+    return actual !== undefined && cmp(actual, target);
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Pure flag evaluation: `(flag, context, now) → Evaluation` with OpenFeature reasons.
+ *
+ * A flag is compiled once per snapshot version (conditions into closures, split bounds, and one
+ * frozen result object per (variant, reason)), so evaluating allocates nothing in the common case.
+ * Results are shared and frozen: callers must not mutate them.
+ */
+import { bucketOf, BUCKETS, percentageBound } from "./bucket.js";
+import { compileCondition, toEpochMs, type CompiledCondition, type Context } from "./conditions.js";
+import { saltOf, type Flag, type Serve } from "./flag.js";
+
+export type { Context } from "./conditions.js";
+
+/**
+ * OpenFeature reasons. `DEFAULT` is used when a flag has rules and none matched (fallthrough to a
+ * fixed variant), `STATIC` when the flag has no rules at all. (`DEFAULT` is outside OFREP 0.3.0's
+ * reason enum but is an OpenFeature reason that both JS providers pass through.)
+ */
+export type Reason = "STATIC" | "DEFAULT" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "ERROR";
+export type EvaluationErrorCode = "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+export type MetadataValue = string | number | boolean;
+
+export interface Evaluation {
+  readonly key: string;
+  readonly value?: unknown;
+  readonly variant?: string;
+  readonly reason: Reason;
+  readonly errorCode?: EvaluationErrorCode;
+  readonly errorDetails?: string;
+  readonly metadata?: Readonly<Record<string, MetadataValue>>;
+}
+
+type CompiledServe = (context: Context, now: number, matchReason: Reason) => Evaluation;
+
+export interface CompiledFlag {
+  readonly flag: Flag;
+  evaluate(context: Context, now: number): Evaluation;
+}
+
+const REASONS: readonly Reason[] = ["STATIC", "DEFAULT", "TARGETING_MATCH", "SPLIT", "DISABLED"];
+
+export function compileFlag(flag: Flag): CompiledFlag {
+  const salt = saltOf(flag);
+  const bucketBy = flag.bucketBy;
+  const variantNames = Object.keys(flag.variants);
+
+  // One frozen result per (variant, reason): evaluation hands these out without allocating.
+  const results = new Map<string, Evaluation[]>();
+  for (const name of variantNames) {
+    results.set(
+      name,
+      REASONS.map((reason) => Object.freeze({ key: flag.key, value: flag.variants[name], variant: name, reason })),
+    );
+  }
+  const result = (variant: string, reason: Reason): Evaluation =>
+    (results.get(variant) as Evaluation[])[REASONS.indexOf(reason)] as Evaluation;
+  const resultCache = (variant: string): Evaluation[] => results.get(variant) as Evaluation[];
+
+  const bucketMissing = (variant: string): Evaluation =>
+    Object.freeze({
+      key: flag.key,
+      value: flag.variants[variant],
+      variant,
+      reason: "DEFAULT" as const,
+      metadata: Object.freeze({ bucketAttributeMissing: bucketBy }),
+    });
+  const bucketError: Evaluation = Object.freeze({
+    key: flag.key,
+    reason: "ERROR" as const,
+    errorCode: bucketBy === "targetingKey" ? ("TARGETING_KEY_MISSING" as const) : ("INVALID_CONTEXT" as const),
+    errorDetails: `flag "${flag.key}" splits traffic by "${bucketBy}", which the context does not carry`,
+  });
+
+  /** The bucket of this context, or -1 when the bucketing attribute is missing. */
+  const bucketFor = (context: Context): number => {
+    const raw = context[bucketBy];
+    if (typeof raw === "string") return raw.length > 0 ? bucketOf(salt, raw) : -1;
+    if (typeof raw === "number" && Number.isFinite(raw)) return bucketOf(salt, String(raw));
+    return -1;
+  };
+
+  const compileServe = (serve: Serve): CompiledServe => {
+    if ("variant" in serve) {
+      const cache = resultCache(serve.variant);
+      return (_ctx, _now, reason) => cache[REASONS.indexOf(reason)] as Evaluation;
+    }
+    if ("split" in serve) {
+      // Cumulative ranges in a fixed (sorted) variant order, so the JSON key order never matters.
+      const names = Object.keys(serve.split).sort();
+      const bounds: number[] = [];
+      let cumulative = 0;
+      for (const name of names) {
+        cumulative += serve.split[name] as number;
+        bounds.push(Math.min(BUCKETS, percentageBound(cumulative)));
+      }
+      bounds[bounds.length - 1] = BUCKETS;
+      const picks = names.map((n) => result(n, "SPLIT"));
+      return (ctx) => {
+        const bucket = bucketFor(ctx);
+        if (bucket < 0) return bucketError;
+        for (let i = 0; i < bounds.length; i++) if (bucket < (bounds[i] as number)) return picks[i] as Evaluation;
+        return picks[picks.length - 1] as Evaluation;
+      };
+    }
+    const { variant, baseline, percentage, startAt, endAt } = serve.rollout;
+    const onNew = result(variant, "SPLIT");
+    const onBaseline = result(baseline, "SPLIT");
+    const missing = bucketMissing(baseline);
+    const start = startAt === undefined ? undefined : toEpochMs(startAt);
+    const end = endAt === undefined ? undefined : toEpochMs(endAt);
+    const fixedBound = percentageBound(percentage);
+    const boundAt = (now: number): number => effectiveBound(fixedBound, percentage, start, end, now);
+    return (ctx, now) => {
+      const bucket = bucketFor(ctx);
+      if (bucket < 0) return missing;
+      return bucket < boundAt(now) ? onNew : onBaseline;
+    };
+  };
+
+  const rules: { matches: CompiledCondition[]; serve: CompiledServe }[] = flag.rules.map((rule) => ({
+    matches: rule.when.map(compileCondition),
+    serve: compileServe(rule.serve),
+  }));
+  const fallthrough = compileServe(flag.fallthrough);
+  const fallthroughReason: Reason = flag.rules.length === 0 ? "STATIC" : "DEFAULT";
+  const disabled = result(flag.offVariant, "DISABLED");
+
+  return {
+    flag,
+    evaluate(context, now) {
+      if (!flag.enabled) return disabled;
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r] as (typeof rules)[number];
+        let all = true;
+        for (let c = 0; c < rule.matches.length; c++) {
+          if (!(rule.matches[c] as CompiledCondition)(context)) {
+            all = false;
+            break;
+          }
+        }
+        if (all) return rule.serve(context, now, "TARGETING_MATCH");
+      }
+      return fallthrough(context, now, fallthroughReason);
+    },
+  };
+}
+
+/** The rollout's bucket bound at `now`: a linear ramp from 0 at startAt to `percentage` at endAt. */
+function effectiveBound(fixed: number, percentage: number, start: number | undefined, end: number | undefined, now: number): number {
+  if (start === undefined || end === undefined) return fixed;
+  if (now <= start) return 0;
+  if (now >= end) return fixed;
+  return percentageBound((percentage * (now - start)) / (end - start));
+}
+
+const compiledCache = new WeakMap<Flag, CompiledFlag>();
+
+/** Evaluate one flag for one context at time `now` (epoch ms). Never throws on a JSON context. */
+export function evaluate(flag: Flag, context: Context, now: number): Evaluation {
+  let compiled = compiledCache.get(flag);
+  if (!compiled) {
+    compiled = compileFlag(flag);
+    compiledCache.set(flag, compiled);
+  }
+  try {
+    return compiled.evaluate(context, now);
+  } catch (error) {
+    return { key: flag.key, reason: "ERROR", errorCode: "GENERAL", errorDetails: String(error) };
+  }
+}

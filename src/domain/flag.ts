@@ -1,0 +1,175 @@
+/**
+ * The flag model: one zod schema per concept, TypeScript types derived from them.
+ * Wire shape fixed by DESIGN §4.1.
+ */
+import { z } from "zod";
+
+/** Safe in URL paths unencoded (OFREP clients do not always encode keys). */
+export const FLAG_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const FlagKey = z.string().regex(FLAG_KEY_PATTERN, "must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
+
+export const VariantName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "variant names are 1-64 chars of [A-Za-z0-9._-]");
+
+export const FlagType = z.enum(["boolean", "string", "number", "object"]);
+export type FlagType = z.infer<typeof FlagType>;
+
+/** A JSON value that a flag of type `object` may serve (any JSON object). */
+export const JsonObject = z.record(z.string(), z.json());
+
+const ConditionValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Operators that take exactly one comparison value. */
+export const SINGLE_VALUE_OPS = [
+  "eq", "neq", "lt", "lte", "gt", "gte", "semverEq", "semverLt", "semverGt", "before", "after",
+] as const;
+/** Operators that match when any of their values matches. */
+export const MULTI_VALUE_OPS = ["in", "notIn", "contains", "startsWith", "endsWith"] as const;
+
+export const Operator = z.enum([...SINGLE_VALUE_OPS, ...MULTI_VALUE_OPS, "exists"]);
+export type Operator = z.infer<typeof Operator>;
+
+export const Condition = z
+  .object({
+    attribute: z.string().min(1).max(128),
+    op: Operator,
+    values: z.array(ConditionValue).max(1000).default([]),
+  })
+  .superRefine((c, ctx) => {
+    const n = c.values.length;
+    if ((SINGLE_VALUE_OPS as readonly string[]).includes(c.op) && n !== 1) {
+      ctx.addIssue({ code: "custom", path: ["values"], message: `operator ${c.op} takes exactly one value` });
+    } else if ((MULTI_VALUE_OPS as readonly string[]).includes(c.op) && n < 1) {
+      ctx.addIssue({ code: "custom", path: ["values"], message: `operator ${c.op} takes at least one value` });
+    } else if (c.op === "exists" && n !== 0) {
+      ctx.addIssue({ code: "custom", path: ["values"], message: "operator exists takes no values" });
+    }
+  });
+export type Condition = z.infer<typeof Condition>;
+
+const Percentage = z.number().min(0).max(100);
+const IsoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]);
+
+export const RolloutServe = z
+  .object({
+    variant: VariantName,
+    baseline: VariantName,
+    percentage: Percentage,
+    /** Linear time ramp: 0 % until startAt, `percentage` from endAt; computed at evaluation, no writes. */
+    startAt: IsoOrEpoch.optional(),
+    endAt: IsoOrEpoch.optional(),
+  })
+  .refine((r) => (r.startAt === undefined) === (r.endAt === undefined), {
+    message: "startAt and endAt go together",
+    path: ["endAt"],
+  })
+  .refine((r) => r.startAt === undefined || r.endAt === undefined || epochMs(r.endAt) > epochMs(r.startAt), {
+    message: "endAt must be after startAt",
+    path: ["endAt"],
+  });
+
+function epochMs(t: string | number): number {
+  return typeof t === "number" ? t : Date.parse(t);
+}
+
+/** Exactly one of a fixed variant, a weighted split, or a rollout. */
+export const Serve = z.union([
+  z.strictObject({ variant: VariantName }),
+  z.strictObject({
+    split: z.record(VariantName, Percentage).refine(
+      (w) => Object.keys(w).length > 0 && Math.abs(Object.values(w).reduce((a, b) => a + b, 0) - 100) < 1e-9,
+      "split weights must sum to 100",
+    ),
+  }),
+  z.strictObject({ rollout: RolloutServe }),
+]);
+export type Serve = z.infer<typeof Serve>;
+
+export const Rule = z.object({
+  id: z.string().min(1).max(64),
+  description: z.string().max(1000).optional(),
+  when: z.array(Condition).max(50),
+  serve: Serve,
+});
+export type Rule = z.infer<typeof Rule>;
+
+export const Category = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
+
+export const Flag = z
+  .object({
+    key: FlagKey,
+    type: FlagType,
+    variants: z.record(VariantName, z.json()).refine((v) => Object.keys(v).length > 0, "at least one variant"),
+    offVariant: VariantName,
+    enabled: z.boolean(),
+    rules: z.array(Rule).max(200).default([]),
+    fallthrough: Serve,
+    salt: z.string().min(1).max(128).optional(),
+    bucketBy: z.string().min(1).max(128).default("targetingKey"),
+    clientSide: z.boolean().default(false),
+    category: Category.default("general"),
+    description: z.string().max(2000).optional(),
+    tags: z.array(z.string().min(1).max(64)).max(50).default([]),
+    owner: z.string().max(128).optional(),
+    version: z.number().int().nonnegative().default(0),
+    updatedAt: z.string().optional(),
+  })
+  .superRefine((flag, ctx) => {
+    for (const [name, value] of Object.entries(flag.variants)) {
+      if (!valueMatchesType(flag.type, value)) {
+        ctx.addIssue({ code: "custom", path: ["variants", name], message: `variant value is not of type ${flag.type}` });
+      }
+    }
+    const known = (variant: string, path: (string | number)[]): void => {
+      if (!(variant in flag.variants)) ctx.addIssue({ code: "custom", path, message: `unknown variant "${variant}"` });
+    };
+    known(flag.offVariant, ["offVariant"]);
+    const checkServe = (serve: Serve, path: (string | number)[]): void => {
+      if ("variant" in serve) known(serve.variant, [...path, "variant"]);
+      else if ("split" in serve) for (const name of Object.keys(serve.split)) known(name, [...path, "split", name]);
+      else {
+        known(serve.rollout.variant, [...path, "rollout", "variant"]);
+        known(serve.rollout.baseline, [...path, "rollout", "baseline"]);
+      }
+    };
+    const ruleIds = new Set<string>();
+    flag.rules.forEach((rule, i) => {
+      if (ruleIds.has(rule.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${rule.id}"` });
+      ruleIds.add(rule.id);
+      checkServe(rule.serve, ["rules", i, "serve"]);
+    });
+    checkServe(flag.fallthrough, ["fallthrough"]);
+  });
+/** A validated flag (defaults applied). */
+export type Flag = z.infer<typeof Flag>;
+/** A flag as written by people (defaults optional). */
+export type FlagInput = z.input<typeof Flag>;
+
+function valueMatchesType(type: FlagType, value: unknown): boolean {
+  switch (type) {
+    case "boolean":
+      return typeof value === "boolean";
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+}
+
+/** The salt used for bucketing: stored so a rename never reshuffles users. */
+export function saltOf(flag: Pick<Flag, "key" | "salt">): string {
+  return flag.salt ?? flag.key;
+}
+
+/** A whole environment's flags as code (config/ and import/export). */
+export const FlagSet = z
+  .object({ flags: z.array(Flag).max(20000) })
+  .superRefine((set, ctx) => {
+    const seen = new Set<string>();
+    set.flags.forEach((f, i) => {
+      if (seen.has(f.key)) ctx.addIssue({ code: "custom", path: ["flags", i, "key"], message: `duplicate flag key "${f.key}"` });
+      seen.add(f.key);
+    });
+  });
+export type FlagSet = z.infer<typeof FlagSet>;

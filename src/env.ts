@@ -1,0 +1,17 @@
+/** The Worker's bindings and vars (wrangler.toml). Vars are validated by `src/config.ts`. */
+import type { EnvironmentDurableObject } from "./environment/durable-object.js";
+
+export interface Env {
+  /** One snapshot per environment, written only by that environment's Durable Object. */
+  readonly FLAGS_KV: KVNamespace;
+  /** The audit log (DESIGN §6). */
+  readonly AUDIT_DB: D1Database;
+  readonly ENVIRONMENT: DurableObjectNamespace<EnvironmentDurableObject>;
+  readonly ENVIRONMENTS?: string;
+  readonly ANONYMOUS_ENV?: string;
+  readonly FLAG_OVERRIDES?: string;
+  readonly SNAPSHOT_REFRESH_MS?: string;
+  readonly SEED_FLAGS?: string;
+  readonly CORS_ORIGINS?: string;
+  readonly ADMIN_TOKEN?: string;
+}

@@ -1,0 +1,117 @@
+/**
+ * The Environment Durable Object's SQLite schema and the queries on it. Synchronous on purpose:
+ * a mutation reads, decides and writes with no `await` in between, so it commits atomically.
+ *
+ * Tables
+ * - meta(name, value): `version` (grows on every change), `published_version`, `last_publish_at`
+ *   (epoch ms of the last KV write), `last_publish_error`.
+ * - flags(key, body, version, updated_at): one row per flag; `body` is the validated flag JSON.
+ * - sdk_keys(id, name, kind, key_hash, created_at, revoked_at): SDK keys, only their SHA-256 hash.
+ */
+import { Flag } from "../domain/flag.js";
+import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
+
+
+export class EnvironmentStorage {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Idempotent schema setup (PRAGMA user_version is not authorized in Durable Object SQLite). */
+  migrate(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS flags (
+        key TEXT PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sdk_keys (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('client','server')),
+        key_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
+    `);
+  }
+
+  getMeta(name: string): string | undefined {
+    const rows = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray();
+    return rows[0]?.value;
+  }
+
+  setMeta(name: string, value: string | number): void {
+    this.sql.exec(
+      "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+      name,
+      String(value),
+    );
+  }
+
+  /** The environment's state version; it only grows. */
+  version(): number {
+    return Number(this.getMeta("version") ?? "0");
+  }
+
+  bumpVersion(): number {
+    const next = this.version() + 1;
+    this.setMeta("version", next);
+    return next;
+  }
+
+  flagCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM flags").one().n;
+  }
+
+  listFlags(): Flag[] {
+    return this.sql
+      .exec<{ body: string }>("SELECT body FROM flags ORDER BY key")
+      .toArray()
+      .map((row) => Flag.parse(JSON.parse(row.body)));
+  }
+
+  getFlag(key: string): Flag | undefined {
+    const row = this.sql.exec<{ body: string }>("SELECT body FROM flags WHERE key = ?", key).toArray()[0];
+    return row ? Flag.parse(JSON.parse(row.body)) : undefined;
+  }
+
+  /** Insert or replace a flag; its `version` becomes the previous version + 1. */
+  putFlag(flag: Flag, now: string): Flag {
+    const previous = this.sql.exec<{ version: number }>("SELECT version FROM flags WHERE key = ?", flag.key).toArray()[0];
+    const stored: Flag = { ...flag, salt: flag.salt ?? flag.key, version: (previous?.version ?? 0) + 1, updatedAt: now };
+    this.sql.exec(
+      `INSERT INTO flags (key, body, version, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at`,
+      stored.key,
+      JSON.stringify(stored),
+      stored.version,
+      now,
+    );
+    return stored;
+  }
+
+  deleteAllFlags(): void {
+    this.sql.exec("DELETE FROM flags");
+  }
+
+  insertSdkKey(row: { id: string; name: string; kind: SdkKeyKind; keyHash: string; createdAt: string }): void {
+    this.sql.exec(
+      "INSERT INTO sdk_keys (id, name, kind, key_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+      row.id,
+      row.name,
+      row.kind,
+      row.keyHash,
+      row.createdAt,
+    );
+  }
+
+  /** Marks a key revoked; returns false when no active key has that id. */
+  revokeSdkKey(id: string, now: string): boolean {
+    return this.sql.exec("UPDATE sdk_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id).rowsWritten > 0;
+  }
+
+  /** Active keys as the snapshot carries them: hash → grant. */
+  activeKeyGrants(): Record<string, SdkKeyGrant> {
+    const grants: Record<string, SdkKeyGrant> = {};
+    for (const row of this.sql
+      .exec<{ id: string; name: string; kind: SdkKeyKind; key_hash: string }>(
+        "SELECT id, name, kind, key_hash FROM sdk_keys WHERE revoked_at IS NULL ORDER BY id",
+      )
+      .toArray()) {
+      grants[row.key_hash] = { id: row.id, name: row.name, kind: row.kind };
+    }
+    return grants;
+  }
+}

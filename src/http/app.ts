@@ -1,0 +1,58 @@
+/**
+ * The Worker's HTTP surface: public evaluation (OFREP, /v1), health, and one error policy.
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { loadConfig } from "../config.js";
+import type { AppEnv } from "./app-env.js";
+import { errorResponse } from "./errors.js";
+import { flagsV1 } from "./flags-v1.js";
+import { health } from "./health.js";
+import { ofrep } from "./ofrep.js";
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", requestId());
+
+app.route("/health", health);
+
+app.use("*", async (c, next) => {
+  const config = loadConfig(c.env);
+  if (!config.ok) {
+    return c.json({ error: { code: "CONFIG_INVALID", message: "the service is misconfigured; see /health", details: [] } }, 503);
+  }
+  c.set("config", config.config);
+  await next();
+});
+
+/** Public evaluation is meant for browsers too: CORS per DESIGN §3, origins from CORS_ORIGINS. */
+const publicCors = cors({
+  origin: (origin, c) => {
+    const allowed = (c.get("config") as { corsOrigins: readonly string[] }).corsOrigins;
+    return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
+  },
+  allowMethods: ["GET", "POST", "OPTIONS"],
+  allowHeaders: ["Content-Type", "Authorization", "X-API-Key", "If-None-Match"],
+  exposeHeaders: ["ETag"],
+  maxAge: 86_400,
+});
+app.use("/ofrep/*", publicCors);
+app.use("/v1/*", publicCors);
+
+app.route("/ofrep/v1", ofrep);
+app.route("/v1", flagsV1);
+
+app.get("/", (c) =>
+  c.json({ service: "edgeflags", docs: "https://github.com/edgeflags/edgeflags#readme", health: "/health" }),
+);
+
+app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+
+app.onError((error, c) => {
+  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), path: c.req.path, error: String(error), stack: (error as Error).stack }));
+  if (c.req.path.startsWith("/ofrep/")) {
+    return c.json({ errorCode: "GENERAL", errorDetails: "internal error", requestId: c.get("requestId") }, 500);
+  }
+  return errorResponse(c, 500, "INTERNAL", "internal error");
+});

@@ -1,0 +1,41 @@
+/**
+ * The first step of every public evaluation: who is calling, which snapshot they evaluate, and
+ * whether the read must be strongly consistent (`?consistency=strong`, served by the Durable
+ * Object; server keys and anonymous dev mode only, since it costs a Durable Object request).
+ */
+import type { Context } from "hono";
+import { z } from "zod";
+import type { CompiledSnapshot, Visibility } from "../domain/snapshot.js";
+import { edgeSnapshot, strongSnapshot } from "../edge/snapshot-cache.js";
+import type { AppEnv } from "./app-env.js";
+import { identify, verify } from "./auth.js";
+
+export const Consistency = z.enum(["eventual", "strong"]).default("eventual");
+
+export type Access =
+  | { readonly ok: true; readonly snapshot: CompiledSnapshot; readonly visibility: Visibility }
+  | { readonly ok: false; readonly status: 400 | 401 | 403; readonly reason: string };
+
+export async function accessSnapshot(c: Context<AppEnv>, now: number): Promise<Access> {
+  const consistency = Consistency.safeParse(c.req.query("consistency"));
+  if (!consistency.success) return { ok: false, status: 400, reason: 'consistency must be "eventual" or "strong"' };
+  const caller = identify(c);
+  if (!caller.ok) return { ok: false, status: 401, reason: caller.reason };
+  const strong = consistency.data === "strong";
+  if (strong && caller.kind === "client") {
+    return { ok: false, status: 403, reason: "client keys cannot request strongly consistent reads" };
+  }
+  const source = { env: c.env, config: c.get("config") };
+  const snapshot = strong ? await strongSnapshot(source, caller.env, now) : await edgeSnapshot(source, caller.env, now);
+  if (!(await verify(c, caller, snapshot))) return { ok: false, status: 401, reason: "unknown or revoked SDK key" };
+  return { ok: true, snapshot, visibility: caller.visibility };
+}
+
+/** 401/403 carry no body (OFREP); the reason travels in `WWW-Authenticate`. */
+export function deniedResponse(status: 401 | 403, reason: string): Response {
+  const error = status === 401 ? "invalid_token" : "insufficient_scope";
+  return new Response(null, {
+    status,
+    headers: { "WWW-Authenticate": `Bearer realm="edgeflags", error="${error}", error_description="${reason}"` },
+  });
+}

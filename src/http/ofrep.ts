@@ -1,0 +1,118 @@
+/**
+ * OpenFeature Remote Evaluation Protocol (OFREP 0.3.0, shared/ofrep/openapi.yaml).
+ *
+ * Deliberate departures, all in the direction the real providers need (research/ofrep.md §5):
+ * - `targetingKey` and even `context` are optional; a split that needs the key reports
+ *   `TARGETING_KEY_MISSING` per flag, and a rollout serves its baseline.
+ * - `reason` may be `DEFAULT` (a rule set that matched nothing), an OpenFeature reason.
+ * - 401/403 have no body; the reason is in `WWW-Authenticate`.
+ * - an oversized body is a 413 with an OFREP failure body.
+ */
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { Context as EvaluationContext, Evaluation } from "../domain/evaluate.js";
+import { FLAG_KEY_PATTERN } from "../domain/flag.js";
+import { evaluateAll, findFlag } from "../domain/snapshot.js";
+import type { AppEnv } from "./app-env.js";
+import { etagOf, ifNoneMatchHits } from "./etag.js";
+import { accessSnapshot, deniedResponse } from "./evaluation-access.js";
+
+/** Evaluation contexts are small; 64 KiB is generous and bounds parsing work. */
+export const MAX_EVALUATION_BODY_BYTES = 64 * 1024;
+
+type OfrepErrorCode = "PARSE_ERROR" | "INVALID_CONTEXT" | "TARGETING_KEY_MISSING" | "FLAG_NOT_FOUND" | "GENERAL";
+
+/** Shallow on purpose: the context is already JSON, and a deep validator could overflow the stack. */
+const EvaluationRequest = z.object({
+  context: z
+    .record(z.string(), z.unknown(), { error: "context must be a JSON object" })
+    .default({})
+    .refine((ctx) => ctx["targetingKey"] === undefined || typeof ctx["targetingKey"] === "string", {
+      message: "context.targetingKey must be a string",
+    }),
+});
+
+type ParsedBody = { ok: true; context: EvaluationContext } | { ok: false; errorCode: OfrepErrorCode; details: string };
+
+async function readContext(c: Context<AppEnv>): Promise<ParsedBody> {
+  const text = await c.req.text();
+  if (text.trim() === "") return { ok: true, context: {} };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errorCode: "PARSE_ERROR", details: `request body is not valid JSON: ${(error as Error).message}` };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { ok: false, errorCode: "PARSE_ERROR", details: 'request body must be a JSON object like {"context": {...}}' };
+  }
+  const parsed = EvaluationRequest.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, errorCode: "INVALID_CONTEXT", details: parsed.error.issues.map((i) => i.message).join("; ") };
+  }
+  return { ok: true, context: parsed.data.context };
+}
+
+function failure(c: Context<AppEnv>, status: 400 | 404 | 413, errorCode: OfrepErrorCode, errorDetails: string, key?: string): Response {
+  return c.json(key === undefined ? { errorCode, errorDetails } : { key, errorCode, errorDetails }, status);
+}
+
+export const ofrep = new Hono<AppEnv>();
+
+ofrep.use(
+  "*",
+  bodyLimit({
+    maxSize: MAX_EVALUATION_BODY_BYTES,
+    onError: (c) =>
+      c.json({ errorCode: "GENERAL", errorDetails: `request body exceeds ${MAX_EVALUATION_BODY_BYTES} bytes` }, 413),
+  }),
+);
+
+ofrep.post("/evaluate/flags/:key", async (c) => {
+  const key = c.req.param("key");
+  const body = await readContext(c);
+  if (!body.ok) return failure(c, 400, body.errorCode, body.details, key);
+  const now = Date.now();
+  const access = await accessSnapshot(c, now);
+  if (!access.ok) {
+    return access.status === 400 ? failure(c, 400, "GENERAL", access.reason, key) : deniedResponse(access.status, access.reason);
+  }
+  const flag = FLAG_KEY_PATTERN.test(key) ? findFlag(access.snapshot, key, access.visibility) : undefined;
+  if (!flag) return failure(c, 404, "FLAG_NOT_FOUND", `flag "${key}" was not found`, key);
+  const result = flag.evaluate(body.context, now);
+  if (result.errorCode !== undefined) {
+    return failure(c, 400, result.errorCode, result.errorDetails ?? result.errorCode, key);
+  }
+  return jsonBody(c, JSON.stringify(result), 200);
+});
+
+const bulk = async (c: Context<AppEnv>): Promise<Response> => {
+  const body = await readContext(c);
+  if (!body.ok) return failure(c, 400, body.errorCode, body.details);
+  const now = Date.now();
+  const access = await accessSnapshot(c, now);
+  if (!access.ok) {
+    return access.status === 400 ? failure(c, 400, "GENERAL", access.reason) : deniedResponse(access.status, access.reason);
+  }
+  const flags: Evaluation[] = evaluateAll(access.snapshot, body.context, now, access.visibility);
+  const text = JSON.stringify({ flags, metadata: { environment: access.snapshot.env, version: access.snapshot.version } });
+  return conditional(c, text);
+};
+ofrep.post("/evaluate/flags", bulk);
+ofrep.post("/evaluate/flags/", bulk);
+
+/** 200 with a body-hash ETag, or 304 when `If-None-Match` already has it. */
+export function conditional(c: Context<AppEnv>, text: string): Response {
+  const etag = etagOf(text);
+  if (ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
+    return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": "private, no-cache" } });
+  }
+  return jsonBody(c, text, 200, etag);
+}
+
+function jsonBody(_c: Context<AppEnv>, text: string, status: 200, etag?: string): Response {
+  const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-cache" };
+  if (etag !== undefined) headers["ETag"] = etag;
+  return new Response(text, { status, headers });
+}

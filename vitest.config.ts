@@ -1,0 +1,52 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects:
+ * - `workers`: pure-domain unit/property tests and integration tests, inside workerd with real
+ *   local KV, D1, Durable Objects and cron (the Worker under test is src/index.ts).
+ * - `node`: black-box tests in Node against a real `wrangler dev` (e2e smoke, OpenFeature contract).
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("migrations");
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              remoteBindings: false,
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: "test-admin-token",
+                  ANONYMOUS_ENV: "development",
+                  // Tests see every change at once; the refresh interval itself is tested explicitly.
+                  SNAPSHOT_REFRESH_MS: "0",
+                  FLAG_OVERRIDES: JSON.stringify({ staging: { maintenance_mode: "on" } }),
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+            setupFiles: ["./test/integration/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/e2e/**/*.test.ts"],
+            globalSetup: ["./test/e2e/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
+    },
+  };
+});
