@@ -76,6 +76,9 @@ export async function healthReport(env: Env): Promise<{ ok: boolean; checks: Hea
 
 export const health = new Hono<{ Bindings: Env }>();
 
+/** Liveness: a static answer with no I/O (also the static baseline of the HTTP benchmark). */
+health.get("/live", (c) => c.json({ status: "ok" }));
+
 health.get("/", async (c) => {
   const report = await healthReport(c.env);
   return c.json({ status: report.ok ? "ok" : "unhealthy", checks: report.checks }, report.ok ? 200 : 503, {
