@@ -6,7 +6,7 @@ import type { CreatedSdkKey } from "../../src/environment/types.js";
 export const BASE = "https://flags.test";
 
 export function worker(): { fetch(request: Request): Promise<Response> } {
-  return exports.default as unknown as { fetch(request: Request): Promise<Response> };
+  return (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
 }
 
 export async function call(path: string, init: RequestInit = {}): Promise<Response> {

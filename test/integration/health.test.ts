@@ -1,0 +1,69 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env.js";
+import { app } from "../../src/http/app.js";
+import { call, published } from "./helpers.js";
+
+interface Report {
+  status: string;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
+describe("GET /health", () => {
+  it("reports every check and answers 200 once every environment is published", async () => {
+    for (const name of ["development", "staging", "production"]) await call("/health"); // wakes and seeds
+    for (const name of ["development", "staging", "production"]) await published(name);
+    const res = await call("/health");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const report = (await res.json()) as Report;
+    expect(report.status).toBe("ok");
+    expect(report.checks.map((c) => c.name)).toEqual([
+      "config", "kv", "d1",
+      "environment:development", "snapshot:development",
+      "environment:staging", "snapshot:staging",
+      "environment:production", "snapshot:production",
+    ]);
+    expect(report.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it("answers 503 naming the broken setting when the configuration is invalid", async () => {
+    const broken: Env = { ...(env as Env), ENVIRONMENTS: "development,Bad Name", FLAG_OVERRIDES: "{nope" };
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request("https://flags.test/health"), broken, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    const report = (await res.json()) as Report;
+    const config = report.checks.find((c) => c.name === "config");
+    expect(config?.ok).toBe(false);
+    expect(config?.detail).toMatch(/ENVIRONMENTS/);
+    expect(config?.detail).toMatch(/FLAG_OVERRIDES/);
+    // The public API refuses to guess: a clear 503, not a 500.
+    const ctx2 = createExecutionContext();
+    const ofrep = await app.fetch(new Request("https://flags.test/ofrep/v1/evaluate/flags", { method: "POST", body: "{}" }), broken, ctx2);
+    await waitOnExecutionContext(ctx2);
+    expect(ofrep.status).toBe(503);
+    expect(await ofrep.json()).toMatchObject({ error: { code: "CONFIG_INVALID" } });
+  });
+
+  it("answers 503 when D1 is not migrated", async () => {
+    await env.AUDIT_DB.exec("DROP TRIGGER IF EXISTS audit_log_no_delete; DROP TRIGGER IF EXISTS audit_log_no_update; DROP TABLE audit_log;");
+    const res = await call("/health");
+    expect(res.status).toBe(503);
+    const report = (await res.json()) as Report;
+    expect(report.checks.find((c) => c.name === "d1")?.ok).toBe(false);
+  });
+
+  it("has a static liveness route", async () => {
+    const res = await call("/health/live");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("answers unknown routes with the JSON error envelope", async () => {
+    const res = await call("/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+});

@@ -1,0 +1,37 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index.js";
+import type { Env } from "../../src/env.js";
+import { environment, published } from "./helpers.js";
+
+const flag = (key: string) => ({
+  key, type: "boolean", variants: { on: true, off: false }, offVariant: "off", enabled: true, fallthrough: { variant: "on" },
+});
+
+describe("cron trigger", () => {
+  it("ticks every environment and publishes snapshots that fell behind", async () => {
+    const names = ["development", "staging", "production"];
+    for (const name of names) {
+      await published(name);
+      // Two changes within a second: the second waits for the alarm, which we take away so that
+      // only the cron tick can publish it.
+      await environment(name).importFlags({ flags: [flag("cron_a")] });
+      await environment(name).importFlags({ flags: [flag("cron_b")] });
+      await runInDurableObject(env.ENVIRONMENT.getByName(name), async (_instance, state) => {
+        await state.storage.deleteAlarm();
+      });
+      const status = await environment(name).status();
+      expect(status.publishedVersion, name).toBeLessThan(status.version);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    const controller = createScheduledController({ scheduledTime: new Date("2026-11-27T10:00:00Z"), cron: "* * * * *" });
+    const ctx = createExecutionContext();
+    worker.scheduled(controller, env as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    for (const name of names) {
+      const status = await environment(name).status();
+      expect(status.publishedVersion, name).toBe(status.version);
+    }
+  });
+});
