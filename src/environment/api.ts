@@ -3,16 +3,30 @@
  * interface, and callers reach it through `environmentStub`, which keeps workers-types' deep RPC
  * type mapping (which recurses through the flag's JSON values) out of the compiler's way.
  */
+import type { Flag } from "../domain/flag.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
-import type { CommandResult, CreatedSdkKey, EnvironmentStatus } from "./types.js";
+import type {
+  ChangeMeta, ChangeOutcome, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, SdkKeyRecord, WriteGuard,
+} from "./types.js";
 
 export interface EnvironmentApi {
   getSnapshot(knownVersion?: number): Promise<Snapshot | { version: number; unchanged: true }>;
   status(): Promise<EnvironmentStatus>;
-  importFlags(input: unknown, options?: unknown): Promise<CommandResult<{ version: number; imported: number }>>;
-  createSdkKey(input: unknown): Promise<CommandResult<CreatedSdkKey>>;
-  revokeSdkKey(id: string): Promise<CommandResult<{ version: number }>>;
+  listFlags(): Promise<Flag[]>;
+  getFlag(key: string): Promise<Flag | null>;
+  /** Create or replace a flag (the body's key must equal `key`). */
+  putFlag(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
+  /** JSON Merge Patch over the stored flag. */
+  patchFlag(key: string, patch: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
+  setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
+  archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>>;
+  createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>>;
+  listSdkKeys(): Promise<SdkKeyRecord[]>;
+  revokeSdkKey(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  /** Write pending audit rows to D1 now (also done by the alarm). */
+  flushAudit(): Promise<{ written: number; pending: number }>;
   tick(now: number): Promise<EnvironmentStatus>;
 }
 

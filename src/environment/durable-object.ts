@@ -1,48 +1,68 @@
 /**
  * The Environment Durable Object: the only writer of one environment's flags, SDK keys and KV
- * snapshot (DESIGN §1). Mutations validate, then read-decide-write synchronously (atomic), then
- * publish the snapshot to KV outside the commit, at most once per second, retried from the alarm.
+ * snapshot (DESIGN §1).
  *
- * RPC methods return results instead of throwing: errors thrown across RPC surface badly.
+ * Every command validates its input, then reads, decides and writes in one synchronous SQLite
+ * transaction together with exactly one audit event per change (the outbox). Only after the commit
+ * does it do I/O: publish the snapshot to KV (at most once per second) and flush the audit outbox
+ * to D1. Both are retried from the alarm until they succeed, so a KV or D1 outage delays, never
+ * loses. RPC methods return results instead of throwing: errors thrown across RPC surface badly.
  */
 import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
 import defaultFlagSet from "../../config/flags.json";
+import { AuditOutbox, type AuditEventInput } from "../audit/outbox.js";
 import { loadConfig, type SeedMode } from "../config.js";
 import { randomToken, sha256Hex } from "../crypto.js";
-import { FlagSet, type Flag } from "../domain/flag.js";
+import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
+import { Flag, FlagSet } from "../domain/flag.js";
+import { mergePatch } from "../domain/merge-patch.js";
 import { formatSdkKey } from "../domain/sdk-key.js";
 import { SdkKeyKind, type Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { snapshotKey } from "../snapshot-key.js";
-import { z } from "zod";
 import type { EnvironmentApi } from "./api.js";
-import { EnvironmentStorage } from "./storage.js";
-import type { CommandError, CommandResult, CreatedSdkKey, EnvironmentStatus } from "./types.js";
+import { EnvironmentStorage, type SdkKeyRecord } from "./storage.js";
+import type {
+  ChangeMeta, ChangeOutcome, CommandError, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, WriteGuard,
+} from "./types.js";
 
 /** KV allows one write per second per key. */
 const MIN_PUBLISH_INTERVAL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 
-const ImportOptions = z.object({ mode: z.enum(["merge", "replace"]).default("merge") });
+const ImportOptions = z.object({
+  mode: z.enum(["merge", "replace"]).default("merge"),
+  dryRun: z.boolean().default(false),
+});
 const CreateSdkKeyInput = z.object({ name: z.string().trim().min(1).max(128), kind: SdkKeyKind });
 
 export class EnvironmentDurableObject extends DurableObject<Env> implements EnvironmentApi {
   private readonly storage: EnvironmentStorage;
+  private readonly outbox: AuditOutbox;
   private readonly envName: string;
   private cachedSnapshot: Snapshot | undefined;
-  /** Serializes KV writes so an older snapshot can never overwrite a newer one. */
+  /** Serialize KV writes (an older snapshot never overwrites a newer one) and audit flushes (one chain writer). */
   private publishChain: Promise<void> = Promise.resolve();
+  private flushChain: Promise<unknown> = Promise.resolve();
+  /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
+  auditDatabase: D1Database;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.envName = ctx.id.name ?? "unnamed";
     this.storage = new EnvironmentStorage(ctx.storage.sql);
+    this.outbox = new AuditOutbox(ctx.storage.sql, this.envName);
+    this.auditDatabase = env.AUDIT_DB;
     void ctx.blockConcurrencyWhile(async () => {
       this.storage.migrate();
+      this.outbox.migrate();
       const config = loadConfig(env);
       if (config.ok && this.seedIfEmpty(config.config.seedFlags)) await this.armAlarm(Date.now() + 1);
     });
   }
+
+  // ── reads ──────────────────────────────────────────────────────────────────────────────────
 
   /** The current snapshot; `knownVersion` lets a caller that already holds it skip the transfer. */
   async getSnapshot(knownVersion?: number): Promise<Snapshot | { version: number; unchanged: true }> {
@@ -60,72 +80,237 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
       lastPublishAt: lastPublishAt === undefined ? null : Number(lastPublishAt),
       lastPublishError: this.storage.getMeta("last_publish_error") ?? null,
       flagCount: this.storage.flagCount(),
+      audit: {
+        lastSeq: this.outbox.lastSeq(),
+        pending: this.outbox.pending(),
+        lastFlushError: this.storage.getMeta("last_audit_error") ?? null,
+      },
     };
   }
 
-  /** Import a flag set (flags as code). `replace` removes flags absent from the set. */
-  async importFlags(input: unknown, options?: unknown): Promise<CommandResult<{ version: number; imported: number }>> {
-    const set = FlagSet.safeParse(input);
-    if (!set.success) return validationError("flag set is invalid", set.error);
-    const opts = ImportOptions.safeParse(options ?? {});
-    if (!opts.success) return validationError("import options are invalid", opts.error);
-    const version = this.ctx.storage.transactionSync(() => this.writeFlags(set.data.flags, opts.data.mode === "replace"));
-    await this.publish();
-    return { ok: true, version, imported: set.data.flags.length };
+  async listFlags(): Promise<Flag[]> {
+    return this.storage.listFlags();
   }
 
-  async createSdkKey(input: unknown): Promise<CommandResult<CreatedSdkKey>> {
+  async getFlag(key: string): Promise<Flag | null> {
+    return this.storage.getFlag(key) ?? null;
+  }
+
+  async listSdkKeys(): Promise<SdkKeyRecord[]> {
+    return this.storage.listSdkKeys();
+  }
+
+  // ── flag commands ──────────────────────────────────────────────────────────────────────────
+
+  async putFlag(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return failure("VALIDATION_FAILED", "the flag must be a JSON object", [{ path: "", message: "expected an object" }]);
+    }
+    const withKey = { ...(body as Record<string, unknown>), key: (body as Record<string, unknown>)["key"] ?? key };
+    if (withKey.key !== key) {
+      return failure("VALIDATION_FAILED", "the body's key differs from the path's", [{ path: "key", message: `must be "${key}"` }]);
+    }
+    const parsed = Flag.safeParse(withKey);
+    if (!parsed.success) return validationError("the flag is invalid", parsed.error);
+    return this.writeFlag(key, guard, meta, () => parsed.data);
+  }
+
+  async patchFlag(key: string, patch: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
+    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
+      return failure("VALIDATION_FAILED", "a merge patch must be a JSON object", [{ path: "", message: "expected an object" }]);
+    }
+    let invalid: CommandError | undefined;
+    const result = await this.writeFlag(key, guard, meta, (current) => {
+      if (!current) return undefined;
+      const { version: _v, updatedAt: _u, ...content } = current;
+      const merged = mergePatch(content, patch) as Record<string, unknown>;
+      if (merged["key"] !== key) {
+        invalid = { code: "VALIDATION_FAILED", message: "a patch cannot change the key", details: [{ path: "key", message: `must stay "${key}"` }] };
+        return undefined;
+      }
+      const parsed = Flag.safeParse(merged);
+      if (!parsed.success) {
+        invalid = validationError("the patched flag is invalid", parsed.error).error;
+        return undefined;
+      }
+      return parsed.data;
+    });
+    return invalid ? { ok: false, error: invalid } : result;
+  }
+
+  async setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
+    return this.writeFlag(key, guard, meta, (current) => (current ? { ...current, enabled } : undefined), enabled ? "flag.enabled" : "flag.disabled");
+  }
+
+  async archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ version: number }> => {
+      const current = this.storage.getFlag(key);
+      if (!current) return failure("NOT_FOUND", `flag "${key}" does not exist`);
+      const conflict = versionConflict(key, current.version, guard);
+      if (conflict) return conflict;
+      const now = new Date().toISOString();
+      this.storage.archiveFlag(key, now);
+      this.audit({ ...meta, action: "flag.archived", targetType: "flag", targetId: key, before: current }, now);
+      return { ok: true, version: this.storage.bumpVersion() };
+    });
+    if (!outcome.ok) return outcome;
+    return { ok: true, version: outcome.version, published: await this.afterChange(outcome.version) };
+  }
+
+  /**
+   * Import a flag set (flags as code). `replace` archives flags absent from the set; `dryRun`
+   * returns the diff and changes nothing. One audit event per flag that changes.
+   */
+  async importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>> {
+    const set = FlagSet.safeParse(input);
+    if (!set.success) return validationError("the flag set is invalid", set.error);
+    const opts = ImportOptions.safeParse(options ?? {});
+    if (!opts.success) return validationError("the import options are invalid", opts.error);
+    const { mode, dryRun } = opts.data;
+    const replace = mode === "replace";
+    if (dryRun) return { ok: true, dryRun, diff: diffFlagSets(this.storage.listFlags(), set.data.flags, replace) };
+    const { diff, version } = this.ctx.storage.transactionSync(() => {
+      const current = this.storage.listFlags();
+      const diff = diffFlagSets(current, set.data.flags, replace);
+      if (diff.added.length + diff.changed.length + diff.removed.length === 0) return { diff, version: this.storage.version() };
+      const now = new Date().toISOString();
+      const before = new Map(current.map((f) => [f.key, f]));
+      const touched = new Set([...diff.added, ...diff.changed]);
+      for (const flag of set.data.flags) {
+        if (!touched.has(flag.key)) continue;
+        const after = this.storage.putFlag(flag, now);
+        this.audit({ ...meta, action: "flag.imported", targetType: "flag", targetId: flag.key, before: before.get(flag.key), after }, now);
+      }
+      for (const key of diff.removed) {
+        this.storage.archiveFlag(key, now);
+        this.audit({ ...meta, action: "flag.archived", targetType: "flag", targetId: key, before: before.get(key) }, now);
+      }
+      return { diff, version: this.storage.bumpVersion() };
+    });
+    return { ok: true, dryRun, diff, version, published: await this.afterChange(version) };
+  }
+
+  // ── SDK keys ───────────────────────────────────────────────────────────────────────────────
+
+  async createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>> {
     const parsed = CreateSdkKeyInput.safeParse(input);
-    if (!parsed.success) return validationError("SDK key is invalid", parsed.error);
-    const key = formatSdkKey(parsed.data.kind, this.envName, randomToken(40));
+    if (!parsed.success) return validationError("the SDK key is invalid", parsed.error);
+    const { name, kind } = parsed.data;
+    const key = formatSdkKey(kind, this.envName, randomToken(40));
     const keyHash = await sha256Hex(key);
     const id = `sdk_${randomToken(16)}`;
     const version = this.ctx.storage.transactionSync(() => {
-      this.storage.insertSdkKey({ id, name: parsed.data.name, kind: parsed.data.kind, keyHash, createdAt: new Date().toISOString() });
+      const now = new Date().toISOString();
+      this.storage.insertSdkKey({ id, name, kind, keyHash, createdAt: now });
+      this.audit({ ...meta, action: "sdk_key.created", targetType: "sdk_key", targetId: id, after: { id, name, kind } }, now);
       return this.storage.bumpVersion();
     });
-    await this.publish();
-    return { ok: true, id, name: parsed.data.name, kind: parsed.data.kind, key, version };
+    return { ok: true, id, name, kind, key, version, published: await this.afterChange(version) };
   }
 
-  async revokeSdkKey(id: string): Promise<CommandResult<{ version: number }>> {
-    const version = this.ctx.storage.transactionSync(() =>
-      this.storage.revokeSdkKey(id, new Date().toISOString()) ? this.storage.bumpVersion() : undefined,
-    );
-    if (version === undefined) return { ok: false, error: { code: "NOT_FOUND", message: `no active SDK key "${id}"`, details: [] } };
-    await this.publish();
-    return { ok: true, version };
+  async revokeSdkKey(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ version: number }> => {
+      const record = this.storage.getSdkKey(id);
+      const now = new Date().toISOString();
+      if (!record || !this.storage.revokeSdkKey(id, now)) return failure("NOT_FOUND", `no active SDK key "${id}"`);
+      this.audit({ ...meta, action: "sdk_key.revoked", targetType: "sdk_key", targetId: id, before: record }, now);
+      return { ok: true, version: this.storage.bumpVersion() };
+    });
+    if (!outcome.ok) return outcome;
+    return { ok: true, version: outcome.version, published: await this.afterChange(outcome.version) };
   }
 
-  /** Cron entry point: `now` is the scheduled event's time. For now it retries a pending publish. */
+  // ── time and side effects ──────────────────────────────────────────────────────────────────
+
+  /** Cron entry point: `now` is the scheduled event's time. Retries pending publishes and audit flushes. */
   async tick(_now: number): Promise<EnvironmentStatus> {
-    await this.publish();
+    await Promise.all([this.publish(), this.flushAudit()]);
     return this.status();
   }
 
   override async alarm(): Promise<void> {
-    await this.publish();
+    await Promise.all([this.publish(), this.flushAudit()]);
+  }
+
+  /** Writes pending audit rows to D1; on failure keeps them and arms a retry. Never throws. */
+  async flushAudit(): Promise<{ written: number; pending: number }> {
+    const run = this.flushChain.then(async () => {
+      if (this.outbox.pending() === 0) return 0;
+      try {
+        const written = await this.outbox.flush(this.auditDatabase);
+        this.storage.deleteMeta("last_audit_error");
+        this.storage.setMeta("audit_failures", 0);
+        return written;
+      } catch (error) {
+        const failures = Number(this.storage.getMeta("audit_failures") ?? "0") + 1;
+        this.storage.setMeta("audit_failures", failures);
+        this.storage.setMeta("last_audit_error", String(error));
+        await this.armAlarm(Date.now() + retryDelay(failures));
+        return 0;
+      }
+    });
+    this.flushChain = run.catch(() => undefined);
+    const written = await run;
+    return { written, pending: this.outbox.pending() };
+  }
+
+  private audit(event: ChangeMeta & Omit<AuditEventInput, "actor" | "requestId" | "reason">, at: string): void {
+    this.outbox.append(event, at);
+  }
+
+  /** After a commit: publish and flush (each retried by the alarm on failure). True when KV has `version`. */
+  private async afterChange(version: number): Promise<boolean> {
+    await Promise.all([this.publish(), this.flushAudit()]);
+    return this.publishedVersion() >= version;
+  }
+
+  /**
+   * The shared path of every single-flag write: check existence and the expected version, build
+   * the new flag from the current one, store it and audit it, all in one transaction.
+   */
+  private async writeFlag(
+    key: string,
+    guard: WriteGuard,
+    meta: ChangeMeta,
+    build: (current: Flag | undefined) => Flag | undefined,
+    action?: string,
+  ): Promise<CommandResult<FlagChange>> {
+    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ flag: Flag; created: boolean; changed: boolean; version: number }> | undefined => {
+      const current = this.storage.getFlag(key);
+      const conflict = versionConflict(key, current?.version ?? 0, guard);
+      if (conflict) return conflict;
+      const next = build(current);
+      if (!next) return current ? undefined : failure("NOT_FOUND", `flag "${key}" does not exist`);
+      // Writing what is already there changes nothing: no new version, no audit event.
+      if (current && flagContent(current) === flagContent(next)) {
+        return { ok: true, flag: current, created: false, changed: false, version: this.storage.version() };
+      }
+      const now = new Date().toISOString();
+      const flag = this.storage.putFlag(next, now);
+      this.audit({ ...meta, action: action ?? (current ? "flag.updated" : "flag.created"), targetType: "flag", targetId: key, before: current, after: flag }, now);
+      return { ok: true, flag, created: !current, changed: true, version: this.storage.bumpVersion() };
+    });
+    // `undefined` means the builder refused (the caller reports why).
+    if (outcome === undefined) return failure("VALIDATION_FAILED", "the change was refused");
+    if (!outcome.ok) return outcome;
+    const { flag, created, changed, version } = outcome;
+    return { ok: true, flag, created, changed, version, published: await this.afterChange(version) };
   }
 
   /** Loads config/flags.json into a new, empty environment; true when it did. */
   private seedIfEmpty(mode: SeedMode): boolean {
     if (this.storage.getMeta("seeded") !== undefined) return false;
     return this.ctx.storage.transactionSync(() => {
+      const now = new Date().toISOString();
       if (this.storage.flagCount() === 0 && mode !== "none") {
         const flags = FlagSet.parse(defaultFlagSet).flags.filter((f) => mode === "all" || !f.tags.includes("demo"));
-        this.writeFlags(flags, false);
+        for (const flag of flags) this.storage.putFlag(flag, now);
+        this.audit({ actor: "system:seed", action: "environment.seeded", targetType: "environment", targetId: this.envName, after: { flags: flags.map((f) => f.key), source: "config/flags.json" } }, now);
+        this.storage.bumpVersion();
       }
-      this.storage.setMeta("seeded", new Date().toISOString());
+      this.storage.setMeta("seeded", now);
       return true;
     });
-  }
-
-  /** Must run inside a transaction. Returns the new environment version. */
-  private writeFlags(flags: readonly Flag[], replace: boolean): number {
-    const now = new Date().toISOString();
-    if (replace) this.storage.deleteAllFlags();
-    for (const flag of flags) this.storage.putFlag(flag, now);
-    return this.storage.bumpVersion();
   }
 
   private snapshot(): Snapshot {
@@ -170,12 +355,12 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
       });
       this.storage.setMeta("published_version", snapshot.version);
       this.storage.setMeta("publish_failures", 0);
-      this.ctx.storage.sql.exec("DELETE FROM meta WHERE name = 'last_publish_error'");
+      this.storage.deleteMeta("last_publish_error");
     } catch (error) {
       const failures = Number(this.storage.getMeta("publish_failures") ?? "0") + 1;
       this.storage.setMeta("publish_failures", failures);
       this.storage.setMeta("last_publish_error", String(error));
-      await this.armAlarm(now + Math.min(MAX_RETRY_DELAY_MS, MIN_PUBLISH_INTERVAL_MS * 2 ** failures));
+      await this.armAlarm(now + retryDelay(failures));
       return;
     }
     // A change committed while the write was in flight gets its own publish.
@@ -188,13 +373,25 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 }
 
+function retryDelay(failures: number): number {
+  return Math.min(MAX_RETRY_DELAY_MS, MIN_PUBLISH_INTERVAL_MS * 2 ** failures);
+}
+
+function versionConflict(key: string, current: number, guard: WriteGuard): { ok: false; error: CommandError } | undefined {
+  if (guard.expectedVersion === undefined || guard.expectedVersion === current) return undefined;
+  return failure("VERSION_CONFLICT", `flag "${key}" is at version ${current}, not ${guard.expectedVersion}`, [
+    { path: "expectedVersion", message: `current version is ${current}` },
+  ]);
+}
+
+function failure(code: CommandError["code"], message: string, details: CommandError["details"] = []): { ok: false; error: CommandError } {
+  return { ok: false, error: { code, message, details } };
+}
+
 function validationError(message: string, error: z.ZodError): { ok: false; error: CommandError } {
-  return {
-    ok: false,
-    error: {
-      code: "VALIDATION_FAILED",
-      message,
-      details: error.issues.slice(0, 50).map((i) => ({ path: i.path.join("."), message: i.message })),
-    },
-  };
+  return failure(
+    "VALIDATION_FAILED",
+    message,
+    error.issues.slice(0, 50).map((i) => ({ path: i.path.join("."), message: i.message })),
+  );
 }

@@ -4,13 +4,22 @@
  *
  * Tables
  * - meta(name, value): `version` (grows on every change), `published_version`, `last_publish_at`
- *   (epoch ms of the last KV write), `last_publish_error`.
- * - flags(key, body, version, updated_at): one row per flag; `body` is the validated flag JSON.
+ *   (epoch ms of the last KV write), `last_publish_error`, `publish_failures`, `seeded`.
+ * - flags(key, body, version, updated_at, archived_at): one row per flag; `body` is the validated
+ *   flag JSON; archived flags keep their row (and version) but leave the snapshot.
  * - sdk_keys(id, name, kind, key_hash, created_at, revoked_at): SDK keys, only their SHA-256 hash.
+ * - audit_outbox, audit_state: see src/audit/outbox.ts.
  */
 import { Flag } from "../domain/flag.js";
 import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
 
+export interface SdkKeyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: SdkKeyKind;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
 
 export class EnvironmentStorage {
   constructor(private readonly sql: SqlStorage) {}
@@ -20,7 +29,8 @@ export class EnvironmentStorage {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS flags (
-        key TEXT PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL);
+        key TEXT PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL,
+        archived_at TEXT);
       CREATE TABLE IF NOT EXISTS sdk_keys (
         id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('client','server')),
         key_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
@@ -40,6 +50,10 @@ export class EnvironmentStorage {
     );
   }
 
+  deleteMeta(name: string): void {
+    this.sql.exec("DELETE FROM meta WHERE name = ?", name);
+  }
+
   /** The environment's state version; it only grows. */
   version(): number {
     return Number(this.getMeta("version") ?? "0");
@@ -52,28 +66,37 @@ export class EnvironmentStorage {
   }
 
   flagCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM flags").one().n;
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM flags WHERE archived_at IS NULL").one().n;
   }
 
+  /** Live (not archived) flags, by key. */
   listFlags(): Flag[] {
     return this.sql
-      .exec<{ body: string }>("SELECT body FROM flags ORDER BY key")
+      .exec<{ body: string }>("SELECT body FROM flags WHERE archived_at IS NULL ORDER BY key")
       .toArray()
       .map((row) => Flag.parse(JSON.parse(row.body)));
   }
 
+  /** A live flag, or undefined when it does not exist or is archived. */
   getFlag(key: string): Flag | undefined {
-    const row = this.sql.exec<{ body: string }>("SELECT body FROM flags WHERE key = ?", key).toArray()[0];
+    const row = this.sql
+      .exec<{ body: string }>("SELECT body FROM flags WHERE key = ? AND archived_at IS NULL", key)
+      .toArray()[0];
     return row ? Flag.parse(JSON.parse(row.body)) : undefined;
   }
 
-  /** Insert or replace a flag; its `version` becomes the previous version + 1. */
+  /** The stored version of a key, archived or not (0 when never written). */
+  storedVersion(key: string): number {
+    return this.sql.exec<{ version: number }>("SELECT version FROM flags WHERE key = ?", key).toArray()[0]?.version ?? 0;
+  }
+
+  /** Insert, replace or un-archive a flag; its `version` becomes the stored version + 1. */
   putFlag(flag: Flag, now: string): Flag {
-    const previous = this.sql.exec<{ version: number }>("SELECT version FROM flags WHERE key = ?", flag.key).toArray()[0];
-    const stored: Flag = { ...flag, salt: flag.salt ?? flag.key, version: (previous?.version ?? 0) + 1, updatedAt: now };
+    const stored: Flag = { ...flag, salt: flag.salt ?? flag.key, version: this.storedVersion(flag.key) + 1, updatedAt: now };
     this.sql.exec(
-      `INSERT INTO flags (key, body, version, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at`,
+      `INSERT INTO flags (key, body, version, updated_at, archived_at) VALUES (?, ?, ?, ?, NULL)
+       ON CONFLICT(key) DO UPDATE SET body = excluded.body, version = excluded.version,
+         updated_at = excluded.updated_at, archived_at = NULL`,
       stored.key,
       JSON.stringify(stored),
       stored.version,
@@ -82,8 +105,14 @@ export class EnvironmentStorage {
     return stored;
   }
 
-  deleteAllFlags(): void {
-    this.sql.exec("DELETE FROM flags");
+  /** Archives a live flag (it leaves the snapshot; its row and version stay). */
+  archiveFlag(key: string, now: string): void {
+    this.sql.exec(
+      "UPDATE flags SET archived_at = ?, version = version + 1, updated_at = ? WHERE key = ? AND archived_at IS NULL",
+      now,
+      now,
+      key,
+    );
   }
 
   insertSdkKey(row: { id: string; name: string; kind: SdkKeyKind; keyHash: string; createdAt: string }): void {
@@ -95,6 +124,19 @@ export class EnvironmentStorage {
       row.keyHash,
       row.createdAt,
     );
+  }
+
+  getSdkKey(id: string): SdkKeyRecord | undefined {
+    return this.listSdkKeys().find((k) => k.id === id);
+  }
+
+  listSdkKeys(): SdkKeyRecord[] {
+    return this.sql
+      .exec<{ id: string; name: string; kind: SdkKeyKind; created_at: string; revoked_at: string | null }>(
+        "SELECT id, name, kind, created_at, revoked_at FROM sdk_keys ORDER BY created_at, id",
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, revokedAt: r.revoked_at }));
   }
 
   /** Marks a key revoked; returns false when no active key has that id. */

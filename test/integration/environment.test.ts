@@ -5,6 +5,7 @@ import type { Snapshot } from "../../src/domain/snapshot.js";
 import { sha256Hex } from "../../src/crypto.js";
 import { snapshotKey } from "../../src/snapshot-key.js";
 import { environment, published } from "./helpers.js";
+import { TEST_META } from "./helpers.js";
 
 const flag = (key: string, on = true) => ({
   key,
@@ -36,12 +37,14 @@ describe("Environment Durable Object", () => {
   it("imports a flag set, bumps the version, and keeps per-flag versions", async () => {
     const stub = environment("staging");
     const before = (await stub.status()).version;
-    const first = await stub.importFlags({ flags: [flag("import_a"), flag("import_b")] });
-    const second = await stub.importFlags({ flags: [flag("import_a", false)] });
+    const first = await stub.importFlags({ flags: [flag("import_a"), flag("import_b")] }, {}, TEST_META);
+    const second = await stub.importFlags({ flags: [flag("import_a", false)] }, {}, TEST_META);
     expect(first.ok && second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
     expect(first.version).toBe(before + 1);
     expect(second.version).toBe(before + 2);
+    expect(first.diff).toEqual({ added: ["import_a", "import_b"], changed: [], removed: [], unchanged: 0 });
+    expect(second.diff).toEqual({ added: [], changed: ["import_a"], removed: [], unchanged: 0 });
     await published("staging");
     const { snapshot } = await kvSnapshot("staging");
     const a = snapshot.flags.find((f) => f.key === "import_a");
@@ -49,9 +52,9 @@ describe("Environment Durable Object", () => {
     expect(snapshot.flags.find((f) => f.key === "import_b")).toMatchObject({ version: 1 });
   });
 
-  it("replace mode removes flags that are not in the set", async () => {
+  it("replace mode archives flags that are not in the set", async () => {
     const stub = environment("replace-env");
-    const result = await stub.importFlags({ flags: [flag("only_one")] }, { mode: "replace" });
+    const result = await stub.importFlags({ flags: [flag("only_one")] }, { mode: "replace" }, TEST_META);
     expect(result.ok).toBe(true);
     const snapshot = (await stub.getSnapshot()) as Snapshot;
     expect(snapshot.flags.map((f) => f.key)).toEqual(["only_one"]);
@@ -60,7 +63,7 @@ describe("Environment Durable Object", () => {
   it("rejects an invalid flag set whole: no partial write, no version change", async () => {
     const stub = environment("staging");
     const before = await stub.status();
-    const result = await stub.importFlags({ flags: [flag("fine"), { ...flag("broken"), offVariant: "missing" }] });
+    const result = await stub.importFlags({ flags: [flag("fine"), { ...flag("broken"), offVariant: "missing" }] }, {}, TEST_META);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe("VALIDATION_FAILED");
@@ -68,15 +71,15 @@ describe("Environment Durable Object", () => {
     const after = await stub.status();
     expect(after.version).toBe(before.version);
     expect(after.flagCount).toBe(before.flagCount);
-    const bad = await stub.importFlags({ flags: [] }, { mode: "wipe" });
+    const bad = await stub.importFlags({ flags: [] }, { mode: "wipe" }, TEST_META);
     expect(bad.ok).toBe(false);
   });
 
   it("debounces KV writes to one per second and publishes the rest from the alarm", async () => {
     const stub = environment("production");
     await published("production");
-    const a = await stub.importFlags({ flags: [flag("burst_1")] });
-    const b = await stub.importFlags({ flags: [flag("burst_2")] });
+    const a = await stub.importFlags({ flags: [flag("burst_1")] }, {}, TEST_META);
+    const b = await stub.importFlags({ flags: [flag("burst_2")] }, {}, TEST_META);
     expect(a.ok && b.ok).toBe(true);
     const status = await stub.status();
     // The second change came within a second of the first write: it waits for the alarm.
@@ -91,7 +94,7 @@ describe("Environment Durable Object", () => {
 
   it("creates SDK keys shown once and stores only their hash", async () => {
     const stub = environment("production");
-    const created = await stub.createSdkKey({ name: "web", kind: "client" });
+    const created = await stub.createSdkKey({ name: "web", kind: "client" }, TEST_META);
     expect(created.ok).toBe(true);
     if (!created.ok) return;
     expect(created.key).toMatch(/^efc_production_[A-Za-z0-9]{40}$/);
@@ -100,16 +103,16 @@ describe("Environment Durable Object", () => {
     expect(value).not.toContain(created.key);
     const { snapshot } = await kvSnapshot("production");
     expect(snapshot.keys[await sha256Hex(created.key)]).toEqual({ id: created.id, name: "web", kind: "client" });
-    expect((await stub.createSdkKey({ name: "", kind: "admin" })).ok).toBe(false);
-    expect((await stub.revokeSdkKey("sdk_missing")).ok).toBe(false);
+    expect((await stub.createSdkKey({ name: "", kind: "admin" }, TEST_META)).ok).toBe(false);
+    expect((await stub.revokeSdkKey("sdk_missing", TEST_META)).ok).toBe(false);
   });
 
   it("the version only grows", async () => {
     const stub = environment("grow-env");
     const seen: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await stub.importFlags({ flags: [flag(`g${i}`)] });
-      if (r.ok) seen.push(r.version);
+      const r = await stub.importFlags({ flags: [flag(`g${i}`)] }, {}, TEST_META);
+      if (r.ok && r.version !== undefined) seen.push(r.version);
     }
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
     expect(new Set(seen).size).toBe(5);

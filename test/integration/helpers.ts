@@ -3,6 +3,9 @@ import { env, exports } from "cloudflare:workers";
 import { environmentStub } from "../../src/environment/api.js";
 import type { CreatedSdkKey } from "../../src/environment/types.js";
 
+/** Who test changes are attributed to in the audit log. */
+export const TEST_META = { actor: "test" };
+
 export const BASE = "https://flags.test";
 
 export function worker(): { fetch(request: Request): Promise<Response> } {
@@ -26,7 +29,7 @@ export function environment(name: string) {
 }
 
 export async function createKey(envName: string, kind: "client" | "server", name = `${kind}-key`): Promise<CreatedSdkKey> {
-  const result = await environment(envName).createSdkKey({ name, kind });
+  const result = await environment(envName).createSdkKey({ name, kind }, TEST_META);
   if (!result.ok) throw new Error(JSON.stringify(result.error));
   return result;
 }

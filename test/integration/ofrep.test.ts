@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { bearer, call, createKey, environment, postJson, published } from "./helpers.js";
+import { TEST_META } from "./helpers.js";
 
 const BULK = "/ofrep/v1/evaluate/flags";
 const single = (key: string) => `/ofrep/v1/evaluate/flags/${key}`;
@@ -23,7 +24,7 @@ beforeAll(async () => {
         clientSide: false,
       },
     ],
-  });
+  }, {}, TEST_META);
   expect(imported.ok).toBe(true);
   await published("production");
 });
@@ -192,7 +193,7 @@ describe("SDK keys and visibility", () => {
 
   it("answers 401 without a body for malformed, unknown, wrong-kind and revoked keys", async () => {
     const revoked = await createKey("production", "server", "to-revoke");
-    expect((await environment("production").revokeSdkKey(revoked.id)).ok).toBe(true);
+    expect((await environment("production").revokeSdkKey(revoked.id, TEST_META)).ok).toBe(true);
     await published("production");
     const forged = serverKey.replace(/^efs_/, "efc_");
     const unknown = "efs_production_" + "A".repeat(40);

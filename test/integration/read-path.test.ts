@@ -4,6 +4,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { clearSnapshotCache, edgeSnapshot, strongSnapshot } from "../../src/edge/snapshot-cache.js";
 import type { Env } from "../../src/env.js";
 import { environment, published } from "./helpers.js";
+import { TEST_META } from "./helpers.js";
 
 /** The real KV binding, wrapped to count reads (a test-only wrapper, not a mock). */
 function countingEnv(): { env: Env; reads: () => number } {
@@ -62,7 +63,7 @@ describe("edge read path", () => {
     clearSnapshotCache();
     const source = { env: env as Env, config: config(5_000) };
     const before = await edgeSnapshot(source, "staging", 3_000_000);
-    const imported = await environment("staging").importFlags({ flags: [flag("fresh_flag")] });
+    const imported = await environment("staging").importFlags({ flags: [flag("fresh_flag")] }, {}, TEST_META);
     expect(imported.ok).toBe(true);
     // Within the interval the isolate keeps serving what it holds...
     expect((await edgeSnapshot(source, "staging", 3_000_100)).byKey.has("fresh_flag")).toBe(false);

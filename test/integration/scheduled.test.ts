@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index.js";
 import type { Env } from "../../src/env.js";
 import { environment, published } from "./helpers.js";
+import { TEST_META } from "./helpers.js";
 
 const flag = (key: string) => ({
   key, type: "boolean", variants: { on: true, off: false }, offVariant: "off", enabled: true, fallthrough: { variant: "on" },
@@ -16,8 +17,8 @@ describe("cron trigger", () => {
       await published(name);
       // Two changes within a second: the second waits for the alarm, which we take away so that
       // only the cron tick can publish it.
-      await environment(name).importFlags({ flags: [flag("cron_a")] });
-      await environment(name).importFlags({ flags: [flag("cron_b")] });
+      await environment(name).importFlags({ flags: [flag("cron_a")] }, {}, TEST_META);
+      await environment(name).importFlags({ flags: [flag("cron_b")] }, {}, TEST_META);
       await runInDurableObject(env.ENVIRONMENT.getByName(name), async (_instance, state) => {
         await state.storage.deleteAlarm();
       });

@@ -1,0 +1,117 @@
+/**
+ * The audit outbox inside a Durable Object's SQLite (DESIGN §1, §6).
+ *
+ * `append` runs inside the same synchronous transaction as the change it records, so a change and
+ * its audit event commit together or not at all. `flush` (from the alarm, outside any transaction)
+ * assigns the hash chain in `seq` order, writes the rows to D1 with `INSERT … ON CONFLICT DO
+ * NOTHING`, and only then deletes them from the outbox — so a D1 outage delays rows, never loses or
+ * doubles them.
+ */
+import { GENESIS_HASH, hashRow, type AuditRow, type HashedAuditRow } from "./chain.js";
+import { insertAuditRows } from "./d1.js";
+
+export interface AuditEventInput {
+  readonly actor: string;
+  readonly action: string;
+  readonly targetType: string;
+  readonly targetId: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly reason?: string | undefined;
+  readonly requestId?: string | undefined;
+}
+
+/** At most this many rows go to D1 per batch. */
+const FLUSH_BATCH = 50;
+
+type OutboxRow = Omit<AuditRow, "prev_hash" | "environment"> & { prev_hash: string | null; hash: string | null };
+
+export class AuditOutbox {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly environment: string,
+  ) {}
+
+  migrate(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS audit_outbox (
+        seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        target_type TEXT NOT NULL, target_id TEXT NOT NULL, before_json TEXT, after_json TEXT,
+        reason TEXT, request_id TEXT, prev_hash TEXT, hash TEXT);
+      CREATE TABLE IF NOT EXISTS audit_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  }
+
+  /** Records one event; must run inside the transaction of the change it describes. Returns its seq. */
+  append(event: AuditEventInput, at: string): number {
+    const seq = Number(this.state("next_seq") ?? "1");
+    this.setState("next_seq", String(seq + 1));
+    this.sql.exec(
+      `INSERT INTO audit_outbox (seq, at, actor, action, target_type, target_id, before_json, after_json, reason, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      seq,
+      at,
+      event.actor,
+      event.action,
+      event.targetType,
+      event.targetId,
+      event.before === undefined ? null : JSON.stringify(event.before),
+      event.after === undefined ? null : JSON.stringify(event.after),
+      event.reason ?? null,
+      event.requestId ?? null,
+    );
+    return seq;
+  }
+
+  pending(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM audit_outbox").one().n;
+  }
+
+  /** The seq of the newest event appended so far (0 when none). */
+  lastSeq(): number {
+    return Number(this.state("next_seq") ?? "1") - 1;
+  }
+
+  /**
+   * Writes pending rows to D1, oldest first. Throws when D1 fails (rows stay for the retry).
+   * Callers must not run two flushes at once (the Durable Object chains them).
+   */
+  async flush(db: D1Database): Promise<number> {
+    let written = 0;
+    for (;;) {
+      const rows = this.sql
+        .exec<OutboxRow>("SELECT * FROM audit_outbox ORDER BY seq LIMIT ?", FLUSH_BATCH)
+        .toArray();
+      if (rows.length === 0) return written;
+      const hashed: HashedAuditRow[] = [];
+      for (const row of rows) hashed.push(await this.chain(row));
+      await insertAuditRows(db, hashed);
+      const last = hashed[hashed.length - 1] as HashedAuditRow;
+      this.sql.exec("DELETE FROM audit_outbox WHERE seq <= ?", last.seq);
+      written += hashed.length;
+    }
+  }
+
+  /** Fixes a row's place in the chain once; a retried flush sends the identical row again. */
+  private async chain(row: OutboxRow): Promise<HashedAuditRow> {
+    if (row.hash !== null && row.prev_hash !== null) return { ...row, environment: this.environment, prev_hash: row.prev_hash, hash: row.hash };
+    const prevHash = this.state("last_hash") ?? GENESIS_HASH;
+    const base: AuditRow = { ...row, environment: this.environment, prev_hash: prevHash };
+    const hash = await hashRow(base);
+    this.sql.exec("UPDATE audit_outbox SET prev_hash = ?, hash = ? WHERE seq = ?", prevHash, hash, row.seq);
+    this.setState("last_hash", hash);
+    return { ...base, hash };
+  }
+
+  private state(name: string): string | undefined {
+    return this.sql.exec<{ value: string }>("SELECT value FROM audit_state WHERE name = ?", name).toArray()[0]?.value;
+  }
+
+  private setState(name: string, value: string): void {
+    this.sql.exec(
+      "INSERT INTO audit_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+      name,
+      value,
+    );
+  }
+}
