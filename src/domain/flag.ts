@@ -13,8 +13,11 @@ export const VariantName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
 export const FlagType = z.enum(["boolean", "string", "number", "object"]);
 export type FlagType = z.infer<typeof FlagType>;
 
-/** A JSON value that a flag of type `object` may serve (any JSON object). */
-export const JsonObject = z.record(z.string(), z.json());
+/**
+ * A variant's value: a boolean, string, finite number or JSON object (by the flag's `type`).
+ * Deliberately not recursive (`z.json()`), so the OpenAPI generator can describe it.
+ */
+export const VariantValue = z.union([z.boolean(), z.string(), z.number(), z.record(z.string(), z.unknown())]);
 
 const ConditionValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -98,7 +101,7 @@ export const Flag = z
   .object({
     key: FlagKey,
     type: FlagType,
-    variants: z.record(VariantName, z.json()).refine((v) => Object.keys(v).length > 0, "at least one variant"),
+    variants: z.record(VariantName, VariantValue).refine((v) => Object.keys(v).length > 0, "at least one variant"),
     offVariant: VariantName,
     enabled: z.boolean(),
     rules: z.array(Rule).max(200).default([]),
