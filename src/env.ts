@@ -1,4 +1,5 @@
 /** The Worker's bindings and vars (wrangler.toml). Vars are validated by `src/config.ts`. */
+import type { AccessDurableObject } from "./access/durable-object.js";
 import type { EnvironmentDurableObject } from "./environment/durable-object.js";
 
 export interface Env {
@@ -7,6 +8,8 @@ export interface Env {
   /** The audit log (DESIGN §6). */
   readonly AUDIT_DB: D1Database;
   readonly ENVIRONMENT: DurableObjectNamespace<EnvironmentDurableObject>;
+  /** API tokens of the admin API (one instance). */
+  readonly ACCESS: DurableObjectNamespace<AccessDurableObject>;
   readonly ENVIRONMENTS?: string;
   readonly ANONYMOUS_ENV?: string;
   readonly FLAG_OVERRIDES?: string;

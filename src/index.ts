@@ -5,6 +5,7 @@ import type { Env } from "./env.js";
 import { app } from "./http/app.js";
 import { runScheduled } from "./scheduled.js";
 
+export { AccessDurableObject } from "./access/durable-object.js";
 export { EnvironmentDurableObject } from "./environment/durable-object.js";
 
 export default {

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { loadConfig } from "../config.js";
+import { admin } from "./admin/app.js";
 import type { AppEnv } from "./app-env.js";
 import { errorResponse } from "./errors.js";
 import { flagsV1 } from "./flags-v1.js";
@@ -41,6 +42,7 @@ app.use("/ofrep/*", publicCors);
 app.use("/v1/*", publicCors);
 
 app.route("/ofrep/v1", ofrep);
+app.route("/admin/v1", admin);
 app.route("/v1", flagsV1);
 
 app.get("/", (c) =>

@@ -1,0 +1,41 @@
+/**
+ * Admin authentication: `Authorization: Bearer <token>` is either the bootstrap `ADMIN_TOKEN`
+ * secret (compared in constant time; role admin on every environment) or an API token created
+ * through `/admin/v1/tokens` (looked up by its SHA-256 hash; revocation is immediate).
+ */
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { accessStub, TOKEN_PREFIX } from "../../access/durable-object.js";
+import type { Principal } from "../../access/roles.js";
+import { sha256Hex } from "../../crypto.js";
+import type { AppEnv } from "../app-env.js";
+import { errorResponse } from "../errors.js";
+import type { AdminEnv } from "./support.js";
+
+const BOOTSTRAP: Principal = { actor: "admin:bootstrap", role: "admin", environments: ["*"] };
+
+async function principalOf(token: string, c: Context<AdminEnv>): Promise<Principal | null> {
+  const bootstrap = c.env.ADMIN_TOKEN;
+  if (bootstrap !== undefined && bootstrap.length > 0 && (await timingSafeEqual(token, bootstrap))) return BOOTSTRAP;
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
+  return accessStub(c.env).principalFor(await sha256Hex(token));
+}
+
+export const adminAuth = createMiddleware<AdminEnv>(async (c, next) => {
+  const header = c.req.header("authorization");
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const principal = match ? await principalOf(match[1] as string, c) : null;
+  if (!principal) {
+    const res = errorResponse(
+      c as unknown as Context<AppEnv>,
+      401,
+      "UNAUTHORIZED",
+      header === undefined ? "an admin token is required (Authorization: Bearer <token>)" : "invalid or revoked admin token",
+    );
+    res.headers.set("WWW-Authenticate", 'Bearer realm="edgeflags-admin"');
+    return res;
+  }
+  c.set("principal", principal);
+  await next();
+});

@@ -1,0 +1,157 @@
+/**
+ * Request and response schemas of the admin API: the domain schemas where they exist, plus the
+ * few shapes only HTTP has. The OpenAPI document (/admin/v1/openapi.json) is generated from these.
+ */
+import { z } from "zod";
+import { CreateTokenInput } from "../../access/durable-object.js";
+import { Role } from "../../access/roles.js";
+import { Flag, FlagKey, FlagSet } from "../../domain/flag.js";
+import { EnvironmentName, SdkKeyKind } from "../../domain/snapshot.js";
+
+export { CreateTokenInput, Flag, FlagSet };
+
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    requestId: z.string().optional(),
+  }),
+});
+
+export const EnvParam = z.object({ env: EnvironmentName });
+export const FlagParams = z.object({ env: EnvironmentName, key: FlagKey });
+export const IdParams = z.object({ env: EnvironmentName, id: z.string().min(1).max(64) });
+
+const Reason = z.string().trim().min(1).max(1000);
+const Bool = z.enum(["true", "false"]).transform((v) => v === "true");
+
+/** `If-Match` carries the flag version the caller last saw: `7`, `"7"` or `W/"7"`. */
+export const WriteHeaders = z.object({
+  "if-match": z
+    .string()
+    .regex(/^(W\/)?"?\d{1,15}"?$/, 'If-Match must be a flag version, e.g. "7"')
+    .transform((v) => Number(v.replace(/^W\//, "").replaceAll('"', "")))
+    .optional(),
+});
+export const WriteQuery = z.object({
+  expectedVersion: z.coerce.number().int().nonnegative().optional(),
+  reason: Reason.optional(),
+});
+
+export const FlagListQuery = z.object({
+  category: z.string().max(32).optional(),
+  tag: z.string().max(64).optional(),
+  enabled: Bool.optional(),
+});
+
+export const FlagOverride = z.object({ variant: z.string(), source: z.literal("FLAG_OVERRIDES") });
+
+/** A flag as the admin API shows it: the stored flag, plus the configuration override if any. */
+export const FlagView = z.object({ flag: Flag, override: FlagOverride.nullable() });
+
+export const FlagWriteResult = z.object({
+  flag: Flag,
+  created: z.boolean(),
+  changed: z.boolean(),
+  environmentVersion: z.number().int(),
+  published: z.boolean(),
+});
+
+export const MergePatch = z.record(z.string(), z.unknown());
+
+export const ToggleBody = z.object({ reason: Reason.optional() });
+
+export const ChangeResult = z.object({ environmentVersion: z.number().int(), published: z.boolean() });
+
+export const ImportQuery = z.object({
+  mode: z.enum(["merge", "replace"]).default("merge"),
+  dryRun: Bool.default(false),
+  reason: Reason.optional(),
+});
+
+export const FlagSetDiff = z.object({
+  added: z.array(z.string()),
+  changed: z.array(z.string()),
+  removed: z.array(z.string()),
+  unchanged: z.number().int(),
+});
+
+export const ImportResult = z.object({
+  dryRun: z.boolean(),
+  diff: FlagSetDiff,
+  environmentVersion: z.number().int().optional(),
+  published: z.boolean().optional(),
+});
+
+export const PromoteBody = z.object({
+  to: EnvironmentName,
+  flags: z.array(FlagKey).min(1).max(20000).optional(),
+  dryRun: z.boolean().default(false),
+  reason: Reason.optional(),
+});
+
+export const AuditQuery = z.object({
+  flag: FlagKey.optional(),
+  actor: z.string().max(200).optional(),
+  action: z.string().max(64).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  environment: z.string(),
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.object({ type: z.string(), id: z.string() }),
+  before: z.unknown(),
+  after: z.unknown(),
+  reason: z.string().nullable(),
+  requestId: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const AuditPage = z.object({ entries: z.array(AuditEntry), nextCursor: z.number().int().nullable() });
+
+export const AuditVerification = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  lastSeq: z.number().int(),
+  expectedLastSeq: z.number().int(),
+  pending: z.number().int(),
+  brokenAt: z.object({ seq: z.number().int(), problem: z.string() }).optional(),
+});
+
+export const CreateSdkKeyBody = z.object({ name: z.string().trim().min(1).max(128), kind: SdkKeyKind });
+export const SdkKeyRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: SdkKeyKind,
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export const CreatedSdkKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: SdkKeyKind,
+  key: z.string(),
+  environmentVersion: z.number().int(),
+  published: z.boolean(),
+});
+
+export const TokenRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  environments: z.array(z.string()),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export const CreatedToken = TokenRecord.extend({ token: z.string() });
+export const TokenIdParam = z.object({ id: z.string().min(1).max(64) });

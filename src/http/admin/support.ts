@@ -1,0 +1,80 @@
+/**
+ * What every admin route shares: the typed context, authorization, change attribution, and the
+ * mapping from Durable Object command errors to HTTP. Failures are thrown as ApiError and rendered
+ * by the admin app's error handler, so handlers only return their success shape.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { z } from "zod";
+import { allows, type Principal, type Role } from "../../access/roles.js";
+import type { ChangeMeta, CommandError, CommandResult } from "../../environment/types.js";
+import type { AppEnv } from "../app-env.js";
+import { ApiError, errorResponse, zodDetails } from "../errors.js";
+import { ErrorEnvelope } from "./schemas.js";
+
+export interface AdminEnv {
+  Bindings: AppEnv["Bindings"];
+  Variables: AppEnv["Variables"] & { principal: Principal };
+}
+export type AdminContext = Context<AdminEnv>;
+
+const STATUS: Record<CommandError["code"], 404 | 409 | 422> = {
+  VALIDATION_FAILED: 422,
+  NOT_FOUND: 404,
+  VERSION_CONFLICT: 409,
+};
+
+export function commandError(error: CommandError): ApiError {
+  return new ApiError(STATUS[error.code], error.code, error.message, error.details);
+}
+
+/** The success part of a command result; failures become the matching HTTP error. */
+export function unwrap<T>(result: CommandResult<T>): { ok: true } & T {
+  if (!result.ok) throw commandError(result.error);
+  return result;
+}
+
+/** Requires the caller's role on an environment (which must exist), or on all environments. */
+export function authorize(c: AdminContext, need: Role, environment?: string): void {
+  if (environment !== undefined && !c.get("config").environments.includes(environment)) {
+    throw new ApiError(404, "NOT_FOUND", `unknown environment "${environment}"`, [{ path: "env", message: "not configured" }]);
+  }
+  if (!allows(c.get("principal"), need, environment)) {
+    const scope = environment === undefined ? "all environments" : `environment "${environment}"`;
+    throw new ApiError(403, "FORBIDDEN", `this token needs the ${need} role on ${scope}`);
+  }
+}
+
+export function changeMeta(c: AdminContext, reason?: string): ChangeMeta {
+  return { actor: c.get("principal").actor, requestId: c.get("requestId"), reason };
+}
+
+/** A router whose validation failures answer 422 in the error envelope, naming the field. */
+export function createAdminRouter(): OpenAPIHono<AdminEnv> {
+  return new OpenAPIHono<AdminEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return undefined;
+      const target = (result as { target?: string }).target ?? "body";
+      const prefix = target === "json" ? "body" : target === "param" ? "path" : target;
+      return errorResponse(c as unknown as Context<AppEnv>, 422, "VALIDATION_FAILED", "the request is invalid", zodDetails(result.error, prefix));
+    },
+  });
+}
+
+/** An OpenAPI JSON body entry (request or response). */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+/** The error responses every admin route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: jsonContent(ErrorEnvelope, "malformed JSON"),
+  401: jsonContent(ErrorEnvelope, "no or invalid token"),
+  403: jsonContent(ErrorEnvelope, "the token's role or environments do not allow this"),
+  404: jsonContent(ErrorEnvelope, "unknown environment, flag or id"),
+  409: jsonContent(ErrorEnvelope, "stale If-Match / expectedVersion"),
+  413: jsonContent(ErrorEnvelope, "body too large"),
+  415: jsonContent(ErrorEnvelope, "not application/json"),
+  422: jsonContent(ErrorEnvelope, "validation failed; details name the fields"),
+};
