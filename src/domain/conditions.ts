@@ -1,7 +1,8 @@
 /**
  * Targeting conditions compiled once per snapshot version into closures, so evaluation does no
  * parsing and no allocation. Semantics (documented in docs/flags.md):
- * - a condition reads one top-level context attribute;
+ * - a condition reads one top-level context attribute (an own property: `constructor`,
+ *   `toString` … are never "present" through the prototype chain);
  * - a missing (undefined/null) attribute matches nothing except never `exists` → false;
  * - an array attribute matches a positive operator when any element matches; `neq`/`notIn`
  *   match when no element matches their positive form;
@@ -16,11 +17,16 @@ type ScalarPredicate = (value: unknown) => boolean;
 
 export function compileCondition(condition: Condition): CompiledCondition {
   const { attribute, op, values } = condition;
-  if (op === "exists") return (ctx) => ctx[attribute] !== undefined && ctx[attribute] !== null;
+  if (op === "exists") {
+    return (ctx) => {
+      const actual = attributeOf(ctx, attribute);
+      return actual !== undefined && actual !== null;
+    };
+  }
   const negated = op === "neq" || op === "notIn";
   const positive = scalarPredicate(condition);
   return (ctx) => {
-    const actual = ctx[attribute];
+    const actual = attributeOf(ctx, attribute);
     if (actual === undefined || actual === null) return false;
     const hit = Array.isArray(actual) ? actual.some(positive) : positive(actual);
     return negated ? !hit : hit;
@@ -73,6 +79,11 @@ export function compileCondition(condition: Condition): CompiledCondition {
   }
 }
 
+/** A context's own attribute; inherited names (`constructor`, `__proto__` …) are absent. */
+export function attributeOf(ctx: Context, name: string): unknown {
+  return Object.hasOwn(ctx, name) ? ctx[name] : undefined;
+}
+
 function strings(values: readonly unknown[]): string[] {
   return values.filter((v): v is string => typeof v === "string");
 }
@@ -92,10 +103,13 @@ function semver(expected: unknown, test: (cmp: number) => boolean): ScalarPredic
   };
 }
 
-/** Dates are ISO-8601 strings or epoch milliseconds. */
+/** ISO-8601 dates and date-times (V8's Date.parse alone would also take "1" or "foo 2020"). */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Dates are ISO-8601 strings or epoch milliseconds; anything else is not a date. */
 export function toEpochMs(v: unknown): number | undefined {
   if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
-  if (typeof v === "string") {
+  if (typeof v === "string" && ISO_8601.test(v)) {
     const t = Date.parse(v);
     return Number.isNaN(t) ? undefined : t;
   }

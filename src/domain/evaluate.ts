@@ -6,7 +6,7 @@
  * Results are shared and frozen: callers must not mutate them.
  */
 import { bucketOf, BUCKETS, percentageBound } from "./bucket.js";
-import { compileCondition, toEpochMs, type CompiledCondition, type Context } from "./conditions.js";
+import { attributeOf, compileCondition, toEpochMs, type CompiledCondition, type Context } from "./conditions.js";
 import { saltOf, type Flag, type Serve } from "./flag.js";
 
 export type { Context } from "./conditions.js";
@@ -73,7 +73,7 @@ export function compileFlag(flag: Flag): CompiledFlag {
 
   /** The bucket of this context, or -1 when the bucketing attribute is missing. */
   const bucketFor = (context: Context): number => {
-    const raw = context[bucketBy];
+    const raw = attributeOf(context, bucketBy);
     if (typeof raw === "string") return raw.length > 0 ? bucketOf(salt, raw) : -1;
     if (typeof raw === "number" && Number.isFinite(raw)) return bucketOf(salt, String(raw));
     return -1;

@@ -123,7 +123,7 @@ export const Flag = z
       }
     }
     const known = (variant: string, path: (string | number)[]): void => {
-      if (!(variant in flag.variants)) ctx.addIssue({ code: "custom", path, message: `unknown variant "${variant}"` });
+      if (!Object.hasOwn(flag.variants, variant)) ctx.addIssue({ code: "custom", path, message: `unknown variant "${variant}"` });
     };
     known(flag.offVariant, ["offVariant"]);
     const checkServe = (serve: Serve, path: (string | number)[]): void => {

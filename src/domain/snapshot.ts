@@ -61,7 +61,7 @@ export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<s
 
 /** An override serves one variant to everyone, says so in metadata, and ignores `enabled`. */
 function withOverride(flag: Flag, variant: string | undefined): CompiledFlag {
-  if (variant === undefined || !(variant in flag.variants)) return compileFlag(flag);
+  if (variant === undefined || !Object.hasOwn(flag.variants, variant)) return compileFlag(flag);
   const result: Evaluation = Object.freeze({
     key: flag.key,
     value: flag.variants[variant],

@@ -14,7 +14,7 @@ export const flagRoutes = createAdminRouter();
 
 function view(c: AdminContext, env: string, flag: FlagType): z.infer<typeof FlagView> {
   const variant = c.get("config").overrides[env]?.[flag.key];
-  return { flag, override: variant !== undefined && variant in flag.variants ? { variant, source: "FLAG_OVERRIDES" } : null };
+  return { flag, override: variant !== undefined && Object.hasOwn(flag.variants, variant) ? { variant, source: "FLAG_OVERRIDES" } : null };
 }
 
 /** The expected version from `If-Match` (preferred) or `?expectedVersion=`. */
