@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.js";
 import { errorResponse, httpErrorResponse } from "../errors.js";
+import { jsonNestingExceeds } from "../json-depth.js";
 import { auditRoutes } from "./audit.js";
 import { adminAuth } from "./auth.js";
 import { flagRoutes } from "./flags.js";
@@ -32,6 +33,17 @@ admin.use("/envs/:env/import", bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (
 admin.use("*", async (c, next) => {
   if (c.req.path.endsWith("/import")) return next();
   return bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (cc) => tooLarge(cc, MAX_BODY_BYTES) })(c, next);
+});
+/** Flags nest about 7 levels; object variants get room, recursion-based consumers stay safe. */
+const MAX_BODY_DEPTH = 32;
+admin.use("*", async (c, next) => {
+  if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "DELETE") return next();
+  if (jsonNestingExceeds(await c.req.text(), MAX_BODY_DEPTH)) {
+    return errorResponse(c as unknown as Context<AppEnv>, 422, "VALIDATION_FAILED", `the body nests deeper than ${MAX_BODY_DEPTH} levels`, [
+      { path: "body", message: `more than ${MAX_BODY_DEPTH} levels of nesting` },
+    ]);
+  }
+  return next();
 });
 admin.use("/envs/*", adminAuth);
 admin.use("/tokens", adminAuth);
