@@ -43,7 +43,7 @@ const wrongTypes = fc.oneof(
   fc.record({ reason: fc.oneof(fc.integer(), fc.array(fc.string()), fc.constant("")) }),
   fc.record({ name: fc.oneof(fc.integer(), fc.constant("")), kind: fc.string(), role: fc.constant("root"), environments: fc.constant("all") }),
   fc.record({ flags: fc.oneof(fc.string(), fc.array(fc.integer(), { minLength: 1, maxLength: 3 })) }),
-  fc.record({ to: fc.string({ unit: "grapheme", minLength: 1 }), flags: fc.constant([]) }),
+  fc.record({ to: fc.string({ unit: "grapheme", minLength: 1 }), flags: fc.constant([""]) }),
 ).map((v) => JSON.stringify(v));
 
 const badKey = fc.oneof(
