@@ -222,10 +222,44 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   // ── time and side effects ──────────────────────────────────────────────────────────────────
 
-  /** Cron entry point: `now` is the scheduled event's time. Retries pending publishes and audit flushes. */
+  /**
+   * Cron entry point: `now` is the scheduled event's time. Records a changed FLAG_OVERRIDES
+   * configuration in the audit log, and retries pending publishes and audit flushes.
+   */
   async tick(_now: number): Promise<EnvironmentStatus> {
+    this.auditOverrideChanges();
     await Promise.all([this.publish(), this.flushAudit()]);
     return this.status();
+  }
+
+  /**
+   * Overrides come from Worker configuration, so they change with a deploy, not through a command;
+   * the first tick that sees a new value records it (actor `system:config`).
+   */
+  private auditOverrideChanges(): void {
+    const config = loadConfig(this.env);
+    if (!config.ok) return;
+    const current = config.config.overrides[this.envName] ?? {};
+    const serialized = JSON.stringify(Object.fromEntries(Object.entries(current).sort(([a], [b]) => (a < b ? -1 : 1))));
+    const previous = this.storage.getMeta("overrides");
+    if (previous === serialized) return;
+    if (previous === undefined && serialized === "{}") {
+      this.storage.setMeta("overrides", serialized); // nothing to record: no overrides, ever
+      return;
+    }
+    this.ctx.storage.transactionSync(() => {
+      const now = new Date().toISOString();
+      this.storage.setMeta("overrides", serialized);
+      this.audit({
+        actor: "system:config",
+        action: "overrides.changed",
+        targetType: "environment",
+        targetId: this.envName,
+        before: previous === undefined ? {} : (JSON.parse(previous) as unknown),
+        after: current,
+        reason: "FLAG_OVERRIDES changed in the Worker configuration",
+      }, now);
+    });
   }
 
   override async alarm(): Promise<void> {

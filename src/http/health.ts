@@ -47,8 +47,9 @@ export async function healthReport(env: Env): Promise<{ ok: boolean; checks: Hea
       return { ok: true, detail: "read ok" };
     }),
     check("d1", async () => {
-      const row = await env.AUDIT_DB.prepare("SELECT COUNT(*) AS n FROM audit_log").first<{ n: number }>();
-      return { ok: true, detail: `audit_log rows: ${row?.n ?? 0}` };
+      // Cheap on any table size: proves the database answers and is migrated.
+      await env.AUDIT_DB.prepare("SELECT 1 FROM audit_log LIMIT 1").all();
+      return { ok: true, detail: "audit_log answers" };
     }),
   ];
   if (config.ok) {

@@ -35,4 +35,17 @@ describe("cron trigger", () => {
       expect(status.publishedVersion, name).toBe(status.version);
     }
   });
+
+  it("records a FLAG_OVERRIDES change in the audit log once", async () => {
+    const tick = async () => {
+      const ctx = createExecutionContext();
+      worker.scheduled(createScheduledController({ scheduledTime: new Date("2026-11-27T10:01:00Z"), cron: "* * * * *" }), env as Env, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await tick();
+    await tick();
+    const { results } = await env.AUDIT_DB.prepare("SELECT environment, actor, after_json FROM audit_log WHERE action = 'overrides.changed'").all<{ environment: string; actor: string; after_json: string }>();
+    // Only staging has overrides in the test configuration.
+    expect(results).toEqual([{ environment: "staging", actor: "system:config", after_json: JSON.stringify({ maintenance_mode: "on" }) }]);
+  });
 });
