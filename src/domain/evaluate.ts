@@ -5,7 +5,7 @@
  * frozen result object per (variant, reason)), so evaluating allocates nothing in the common case.
  * Results are shared and frozen: callers must not mutate them.
  */
-import { bucketOf, BUCKETS, percentageBound } from "./bucket.js";
+import { bucketerFor, BUCKETS, percentageBound } from "./bucket.js";
 import { attributeOf, compileCondition, toEpochMs, type CompiledCondition, type Context } from "./conditions.js";
 import { saltOf, type Flag, type Serve } from "./flag.js";
 
@@ -40,7 +40,7 @@ export interface CompiledFlag {
 const REASONS: readonly Reason[] = ["STATIC", "DEFAULT", "TARGETING_MATCH", "SPLIT", "DISABLED"];
 
 export function compileFlag(flag: Flag): CompiledFlag {
-  const salt = saltOf(flag);
+  const bucketOf = bucketerFor(saltOf(flag));
   const bucketBy = flag.bucketBy;
   const variantNames = Object.keys(flag.variants);
 
@@ -74,8 +74,8 @@ export function compileFlag(flag: Flag): CompiledFlag {
   /** The bucket of this context, or -1 when the bucketing attribute is missing. */
   const bucketFor = (context: Context): number => {
     const raw = attributeOf(context, bucketBy);
-    if (typeof raw === "string") return raw.length > 0 ? bucketOf(salt, raw) : -1;
-    if (typeof raw === "number" && Number.isFinite(raw)) return bucketOf(salt, String(raw));
+    if (typeof raw === "string") return raw.length > 0 ? bucketOf(raw) : -1;
+    if (typeof raw === "number" && Number.isFinite(raw)) return bucketOf(String(raw));
     return -1;
   };
 

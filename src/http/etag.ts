@@ -2,12 +2,13 @@
  * ETags over the evaluated response body (so a context change changes the ETag, DESIGN §3), and
  * the weak `If-None-Match` comparison OFREP needs: Cloudflare may weaken our strong ETag to W/"…".
  */
-import { murmur3 } from "../domain/murmur3.js";
+import { murmur3Bytes } from "../domain/murmur3.js";
 
 /** A quoted 64-bit ETag: two murmur3 seeds over the body. Collisions only cost a missed refresh. */
 export function etagOf(body: string): string {
-  const a = murmur3(body, 0x9747b28c).toString(16).padStart(8, "0");
-  const b = murmur3(body, 0x5bd1e995).toString(16).padStart(8, "0");
+  const bytes = new TextEncoder().encode(body);
+  const a = murmur3Bytes(bytes, 0x9747b28c).toString(16).padStart(8, "0");
+  const b = murmur3Bytes(bytes, 0x5bd1e995).toString(16).padStart(8, "0");
   return `"${a}${b}"`;
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { murmur3, murmur3Bytes, murmur3Joined } from "../../src/domain/murmur3.js";
+import { murmur3, murmur3Bytes, murmur3Joined, murmur3Prefix, murmur3WithPrefix } from "../../src/domain/murmur3.js";
 import { vectors } from "./support/vectors.js";
 
 const enc = new TextEncoder();
@@ -120,5 +120,25 @@ describe("murmur3: the streaming form equals the bytes form", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("murmur3: a precomputed prefix resumes to the same hash", () => {
+  it("property: murmur3WithPrefix(murmur3Prefix(p, seed), s) === murmur3Bytes(utf8(p + s), seed)", () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }), fc.integer({ min: 0, max: 0xffffffff }), (p, s, seed) => {
+        expect(murmur3WithPrefix(murmur3Prefix(p, seed), s)).toBe(murmur3Bytes(encoder.encode(p + s), seed));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reuses one prefix for many values, and long values grow the buffer safely", () => {
+    const prefix = murmur3Prefix("checkout_v2:");
+    const long = "é".repeat(5_000);
+    for (const value of ["", "a", "user-1", long, "b"]) {
+      expect(murmur3WithPrefix(prefix, value)).toBe(murmur3Joined("checkout_v2", value));
+    }
   });
 });
