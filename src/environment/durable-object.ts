@@ -112,40 +112,39 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     }
     const parsed = Flag.safeParse(withKey);
     if (!parsed.success) return validationError("the flag is invalid", parsed.error);
-    return this.writeFlag(key, guard, meta, () => parsed.data);
+    return this.writeFlag(key, guard, meta, () => ({ ok: true, flag: parsed.data }));
   }
 
   async patchFlag(key: string, patch: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
     if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
       return failure("VALIDATION_FAILED", "a merge patch must be a JSON object", [{ path: "", message: "expected an object" }]);
     }
-    let invalid: CommandError | undefined;
-    const result = await this.writeFlag(key, guard, meta, (current) => {
-      if (!current) return undefined;
+    return this.writeFlag(key, guard, meta, (current) => {
+      if (!current) return notFound(key);
       const { version: _v, updatedAt: _u, ...content } = current;
       const merged = mergePatch(content, patch) as Record<string, unknown>;
       if (merged["key"] !== key) {
-        invalid = { code: "VALIDATION_FAILED", message: "a patch cannot change the key", details: [{ path: "key", message: `must stay "${key}"` }] };
-        return undefined;
+        return failure("VALIDATION_FAILED", "a patch cannot change the key", [{ path: "key", message: `must stay "${key}"` }]);
       }
       const parsed = Flag.safeParse(merged);
-      if (!parsed.success) {
-        invalid = validationError("the patched flag is invalid", parsed.error).error;
-        return undefined;
-      }
-      return parsed.data;
+      return parsed.success ? { ok: true, flag: parsed.data } : validationError("the patched flag is invalid", parsed.error);
     });
-    return invalid ? { ok: false, error: invalid } : result;
   }
 
   async setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
-    return this.writeFlag(key, guard, meta, (current) => (current ? { ...current, enabled } : undefined), enabled ? "flag.enabled" : "flag.disabled");
+    return this.writeFlag(
+      key,
+      guard,
+      meta,
+      (current) => (current ? { ok: true, flag: { ...current, enabled } } : notFound(key)),
+      enabled ? "flag.enabled" : "flag.disabled",
+    );
   }
 
   async archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
     const outcome = this.ctx.storage.transactionSync((): CommandResult<{ version: number }> => {
       const current = this.storage.getFlag(key);
-      if (!current) return failure("NOT_FOUND", `flag "${key}" does not exist`);
+      if (!current) return notFound(key);
       const conflict = versionConflict(key, current.version, guard);
       if (conflict) return conflict;
       const now = new Date().toISOString();
@@ -306,15 +305,16 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     key: string,
     guard: WriteGuard,
     meta: ChangeMeta,
-    build: (current: Flag | undefined) => Flag | undefined,
+    build: (current: Flag | undefined) => CommandResult<{ flag: Flag }>,
     action?: string,
   ): Promise<CommandResult<FlagChange>> {
-    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ flag: Flag; created: boolean; changed: boolean; version: number }> | undefined => {
+    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ flag: Flag; created: boolean; changed: boolean; version: number }> => {
       const current = this.storage.getFlag(key);
       const conflict = versionConflict(key, current?.version ?? 0, guard);
       if (conflict) return conflict;
-      const next = build(current);
-      if (!next) return current ? undefined : failure("NOT_FOUND", `flag "${key}" does not exist`);
+      const built = build(current);
+      if (!built.ok) return built;
+      const next = built.flag;
       // Writing what is already there changes nothing: no new version, no audit event.
       if (current && flagContent(current) === flagContent(next)) {
         return { ok: true, flag: current, created: false, changed: false, version: this.storage.version() };
@@ -324,8 +324,6 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
       this.audit({ ...meta, action: action ?? (current ? "flag.updated" : "flag.created"), targetType: "flag", targetId: key, before: current, after: flag }, now);
       return { ok: true, flag, created: !current, changed: true, version: this.storage.bumpVersion() };
     });
-    // `undefined` means the builder refused (the caller reports why).
-    if (outcome === undefined) return failure("VALIDATION_FAILED", "the change was refused");
     if (!outcome.ok) return outcome;
     const { flag, created, changed, version } = outcome;
     return { ok: true, flag, created, changed, version, published: await this.afterChange(version) };
@@ -416,6 +414,10 @@ function versionConflict(key: string, current: number, guard: WriteGuard): { ok:
   return failure("VERSION_CONFLICT", `flag "${key}" is at version ${current}, not ${guard.expectedVersion}`, [
     { path: "expectedVersion", message: `current version is ${current}` },
   ]);
+}
+
+function notFound(key: string): { ok: false; error: CommandError } {
+  return failure("NOT_FOUND", `flag "${key}" does not exist`);
 }
 
 function failure(code: CommandError["code"], message: string, details: CommandError["details"] = []): { ok: false; error: CommandError } {
