@@ -1,0 +1,87 @@
+/**
+ * Rollout strategies (DESIGN §5) and the plan a request resolves to, with times for a dry run.
+ */
+import type { GuardSettings, MetricGuard, RolloutRequest, Stage, Strategy } from "./model.js";
+
+const HOUR = 3_600;
+const DAY = 24 * HOUR;
+
+const PRESETS: Record<Exclude<Strategy, "custom">, { stages: number[]; dwell: number; finalBake: number }> = {
+  safe: { stages: [5, 10, 25, 50, 75], dwell: DAY, finalBake: DAY },
+  fast: { stages: [25, 50], dwell: DAY, finalBake: DAY },
+  instant: { stages: [], dwell: 0, finalBake: HOUR },
+};
+
+export interface ResolvedPlan {
+  readonly stages: Stage[];
+  readonly finalBakeSeconds: number;
+}
+
+export function resolvePlan(request: Pick<RolloutRequest, "strategy" | "stages" | "minStageDurationSeconds" | "finalBakeSeconds">): ResolvedPlan {
+  const base =
+    request.strategy === "custom"
+      ? { stages: request.stages ?? [], finalBakeSeconds: request.finalBakeSeconds ?? DAY }
+      : {
+          stages: PRESETS[request.strategy].stages.map((percentage) => ({ percentage, durationSeconds: PRESETS[request.strategy as "safe"].dwell })),
+          finalBakeSeconds: PRESETS[request.strategy].finalBake,
+        };
+  const dwell = request.minStageDurationSeconds;
+  return {
+    stages: base.stages.map((s) => ({ percentage: s.percentage, durationSeconds: dwell ?? s.durationSeconds })),
+    finalBakeSeconds: request.finalBakeSeconds ?? base.finalBakeSeconds,
+  };
+}
+
+/** DESIGN §5 guard defaults, with the request's overrides applied. */
+export function resolveGuards(input: RolloutRequest["guards"]): GuardSettings {
+  const g = input ?? {};
+  const metric = (
+    name: MetricGuard["name"],
+    defaults: Omit<MetricGuard, "name">,
+    override: { maxRate?: number | undefined; thresholdMs?: number | undefined; minSamples?: number | undefined; stageMinSamples?: number | undefined; requiredForAdvance?: boolean | undefined; enabled?: boolean | undefined } | undefined,
+  ): MetricGuard[] => {
+    if (override?.enabled === false) return [];
+    const resolved: MetricGuard = {
+      name,
+      maxRate: override?.maxRate ?? defaults.maxRate,
+      minSamples: override?.minSamples ?? defaults.minSamples,
+      stageMinSamples: override?.stageMinSamples ?? defaults.stageMinSamples,
+      requiredForAdvance: override?.requiredForAdvance ?? defaults.requiredForAdvance,
+    };
+    const thresholdMs = override?.thresholdMs ?? defaults.thresholdMs;
+    return [thresholdMs === undefined ? resolved : { ...resolved, thresholdMs }];
+  };
+  return {
+    metrics: [
+      ...metric("errorRate", { maxRate: 0.01, minSamples: 100, stageMinSamples: 1_000, requiredForAdvance: true }, g.errorRate),
+      ...metric("p95", { maxRate: 0.05, thresholdMs: 500, minSamples: 200, stageMinSamples: 2_000, requiredForAdvance: true }, g.p95),
+      ...metric("p99", { maxRate: 0.01, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: false }, g.p99),
+    ],
+    confidence: g.confidence ?? 0.95,
+    ...(g.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: g.holdTimeoutSeconds }),
+    unknownPauseSeconds: g.unknownPauseSeconds ?? 15 * 60,
+    healthFailuresToRollback: g.healthFailuresToRollback ?? 5,
+  };
+}
+
+export interface PlannedStep {
+  readonly stage: number;
+  readonly percentage: number;
+  readonly phase: "BAKING" | "FINAL_BAKE";
+  readonly startsAt: string;
+  readonly endsAt: string;
+}
+
+/** The timeline if every stage passes its gate on time (holds and pauses only make it longer). */
+export function timeline(plan: ResolvedPlan, startAt: number): { steps: PlannedStep[]; completesAt: string } {
+  const steps: PlannedStep[] = [];
+  let t = startAt;
+  plan.stages.forEach((s, i) => {
+    steps.push({ stage: i, percentage: s.percentage, phase: "BAKING", startsAt: iso(t), endsAt: iso(t + s.durationSeconds * 1000) });
+    t += s.durationSeconds * 1000;
+  });
+  steps.push({ stage: plan.stages.length, percentage: 100, phase: "FINAL_BAKE", startsAt: iso(t), endsAt: iso(t + plan.finalBakeSeconds * 1000) });
+  return { steps, completesAt: iso(t + plan.finalBakeSeconds * 1000) };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
