@@ -41,6 +41,8 @@ const RawConfig = z
     /** What an empty environment is seeded with from config/flags.json: everything, no demo flags, or nothing. */
     SEED_FLAGS: SeedMode.default("default"),
     CORS_ORIGINS: z.string().default("*").transform(csv),
+    /** How old a metric sample may be, relative to the environment's clock. */
+    METRICS_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3_600),
   })
   .superRefine((c, ctx) => {
     if (c.ANONYMOUS_ENV !== "" && !c.ENVIRONMENTS.includes(c.ANONYMOUS_ENV)) {
@@ -61,6 +63,7 @@ export interface Config {
   readonly snapshotRefreshMs: number;
   readonly seedFlags: SeedMode;
   readonly corsOrigins: readonly string[];
+  readonly metricsMaxAgeSeconds: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
@@ -75,6 +78,7 @@ export function loadConfig(env: Env): ConfigResult {
     SNAPSHOT_REFRESH_MS: env.SNAPSHOT_REFRESH_MS,
     SEED_FLAGS: env.SEED_FLAGS,
     CORS_ORIGINS: env.CORS_ORIGINS,
+    METRICS_MAX_AGE_SECONDS: env.METRICS_MAX_AGE_SECONDS,
   };
   const hit = cache.get(env);
   if (hit) return hit;
@@ -89,6 +93,7 @@ export function loadConfig(env: Env): ConfigResult {
           snapshotRefreshMs: parsed.data.SNAPSHOT_REFRESH_MS,
           seedFlags: parsed.data.SEED_FLAGS,
           corsOrigins: parsed.data.CORS_ORIGINS,
+          metricsMaxAgeSeconds: parsed.data.METRICS_MAX_AGE_SECONDS,
         },
       }
     : { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`) };

@@ -16,5 +16,6 @@ export interface Env {
   readonly SNAPSHOT_REFRESH_MS?: string;
   readonly SEED_FLAGS?: string;
   readonly CORS_ORIGINS?: string;
+  readonly METRICS_MAX_AGE_SECONDS?: string;
   readonly ADMIN_TOKEN?: string;
 }

@@ -55,7 +55,8 @@ export interface AuditEntry {
 export async function queryAudit(db: D1Database, q: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: number | null }> {
   const where = ["environment = ?"];
   const args: (string | number)[] = [q.environment];
-  if (q.flag !== undefined) { where.push("target_type = 'flag' AND target_id = ?"); args.push(q.flag); }
+  // A flag's history: its own changes and its rollouts' transitions (both keyed by the flag).
+  if (q.flag !== undefined) { where.push("target_type IN ('flag', 'rollout') AND target_id = ?"); args.push(q.flag); }
   if (q.actor !== undefined) { where.push("actor = ?"); args.push(q.actor); }
   if (q.action !== undefined) { where.push("action = ?"); args.push(q.action); }
   if (q.since !== undefined) { where.push("at >= ?"); args.push(q.since); }

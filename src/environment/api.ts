@@ -6,8 +6,11 @@
 import type { Flag } from "../domain/flag.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
+import type { RolloutState } from "../domain/rollout/model.js";
+import type { RolloutStatus } from "../domain/rollout/status.js";
 import type {
-  ChangeMeta, ChangeOutcome, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, SdkKeyRecord, WriteGuard,
+  ChangeMeta, ChangeOutcome, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, RolloutPlan,
+  SdkKeyRecord, WriteGuard,
 } from "./types.js";
 
 export interface EnvironmentApi {
@@ -28,6 +31,11 @@ export interface EnvironmentApi {
   /** Write pending audit rows to D1 now (also done by the alarm). */
   flushAudit(): Promise<{ written: number; pending: number }>;
   tick(now: number): Promise<EnvironmentStatus>;
+  createRollout(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>>;
+  listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]>;
+  getRollout(id: string): Promise<RolloutStatus | null>;
+  rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
+  ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>>;
 }
 
 export function environmentStub(env: Env, name: string): EnvironmentApi {

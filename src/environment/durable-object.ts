@@ -21,10 +21,20 @@ import { formatSdkKey } from "../domain/sdk-key.js";
 import { SdkKeyKind, type Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { snapshotKey } from "../snapshot-key.js";
+import { createRollout } from "../domain/rollout/create.js";
+import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
+import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
+import { RolloutRequest, isTerminal, type HealthCheck, type Rollout, type RolloutState } from "../domain/rollout/model.js";
+import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
+import { resolvePlan, timeline } from "../domain/rollout/strategies.js";
+import { MINUTE } from "../domain/rollout/guards.js";
 import type { EnvironmentApi } from "./api.js";
+import { MetricStore } from "./metric-store.js";
+import { RolloutStore } from "./rollout-store.js";
 import { EnvironmentStorage, type SdkKeyRecord } from "./storage.js";
 import type {
-  ChangeMeta, ChangeOutcome, CommandError, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, WriteGuard,
+  ChangeMeta, ChangeOutcome, CommandError, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand,
+  RolloutPlan, WriteGuard,
 } from "./types.js";
 
 /** KV allows one write per second per key. */
@@ -40,6 +50,8 @@ const CreateSdkKeyInput = z.object({ name: z.string().trim().min(1).max(128), ki
 export class EnvironmentDurableObject extends DurableObject<Env> implements EnvironmentApi {
   private readonly storage: EnvironmentStorage;
   private readonly outbox: AuditOutbox;
+  private readonly rollouts: RolloutStore;
+  private readonly metrics: MetricStore;
   private readonly envName: string;
   private cachedSnapshot: Snapshot | undefined;
   /** Serialize KV writes (an older snapshot never overwrites a newer one) and audit flushes (one chain writer). */
@@ -53,10 +65,14 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     this.envName = ctx.id.name ?? "unnamed";
     this.storage = new EnvironmentStorage(ctx.storage.sql);
     this.outbox = new AuditOutbox(ctx.storage.sql, this.envName);
+    this.rollouts = new RolloutStore(ctx.storage.sql);
+    this.metrics = new MetricStore(ctx.storage.sql);
     this.auditDatabase = env.AUDIT_DB;
     void ctx.blockConcurrencyWhile(async () => {
       this.storage.migrate();
       this.outbox.migrate();
+      this.rollouts.migrate();
+      this.metrics.migrate();
       const config = loadConfig(env);
       if (config.ok && this.seedIfEmpty(config.config.seedFlags)) await this.armAlarm(Date.now() + 1);
     });
@@ -147,6 +163,8 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
       if (!current) return notFound(key);
       const conflict = versionConflict(key, current.version, guard);
       if (conflict) return conflict;
+      const active = this.rollouts.activeFor(key);
+      if (active) return failure("VERSION_CONFLICT", `flag "${key}" has an active rollout (${active.id}); roll it back or cancel it first`);
       const now = new Date().toISOString();
       this.storage.archiveFlag(key, now);
       this.audit({ ...meta, action: "flag.archived", targetType: "flag", targetId: key, before: current }, now);
@@ -225,10 +243,152 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
    * Cron entry point: `now` is the scheduled event's time. Records a changed FLAG_OVERRIDES
    * configuration in the audit log, and retries pending publishes and audit flushes.
    */
-  async tick(_now: number): Promise<EnvironmentStatus> {
+  async tick(now: number): Promise<EnvironmentStatus> {
+    if (now > Number(this.storage.getMeta("clock") ?? "0")) this.storage.setMeta("clock", now);
     this.auditOverrideChanges();
+    await this.tickRollouts(this.clock());
     await Promise.all([this.publish(), this.flushAudit()]);
     return this.status();
+  }
+
+  // ── rollouts ───────────────────────────────────────────────────────────────────────────────
+
+  /** The environment's clock: the later of the wall clock and the latest tick's scheduled time. */
+  private clock(): number {
+    return Math.max(Date.now(), Number(this.storage.getMeta("clock") ?? "0"));
+  }
+
+  async createRollout(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
+    const parsed = RolloutRequest.safeParse(input);
+    if (!parsed.success) return validationError("the rollout is invalid", parsed.error);
+    const request = parsed.data;
+    const now = this.clock();
+    const flag = this.storage.getFlag(request.flag);
+    if (!flag) return failure("NOT_FOUND", `flag "${request.flag}" does not exist`, [{ path: "flag", message: "not found" }]);
+    const active = this.rollouts.activeFor(request.flag);
+    if (active) return failure("VERSION_CONFLICT", `flag "${request.flag}" already has an active rollout (${active.id})`, [{ path: "flag", message: active.id }]);
+    const built = createRollout(request, flag, { id: `ro_${randomToken(16)}`, env: this.envName, by: meta.actor }, now);
+    if (!built.ok) return failure("VALIDATION_FAILED", "the rollout cannot start from this flag", built.errors);
+    const plan = { ...timeline(resolvePlan(request), built.rollout.startAt), guards: built.rollout.guards };
+    if (request.dryRun) return { ok: true, rollout: null, plan };
+    const version = this.ctx.storage.transactionSync(() => {
+      let rollout = built.rollout;
+      this.rollouts.put(rollout);
+      this.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: { rolloutId: rollout.id, strategy: rollout.strategy, stages: rollout.stages, finalBakeSeconds: rollout.finalBakeSeconds, startAt: new Date(rollout.startAt).toISOString() } }, new Date(now).toISOString());
+      const started = decide(rollout, { type: "tick", buckets: new Map() }, now);
+      if (started.ok && started.event) rollout = this.apply(rollout, started, meta);
+      return this.storage.version();
+    });
+    await this.afterChange(version);
+    return { ok: true, rollout: this.statusOf(this.rollouts.get(built.rollout.id) as Rollout, now), plan };
+  }
+
+  async listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]> {
+    const now = this.clock();
+    return this.rollouts.list(filter).map((r) => this.statusOf(r, now));
+  }
+
+  async getRollout(id: string): Promise<RolloutStatus | null> {
+    const r = this.rollouts.get(id);
+    return r ? this.statusOf(r, this.clock()) : null;
+  }
+
+  /** pause | resume | promote | rollback | cancel. */
+  async rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>> {
+    const now = this.clock();
+    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ changed: boolean }> => {
+      const rollout = this.rollouts.get(id);
+      if (!rollout) return failure("NOT_FOUND", `no rollout "${id}"`);
+      const input = { type: command.action, by: meta.actor, reason: meta.reason, expectedStage: command.expectedStage } as RolloutInput;
+      const d = decide(rollout, input, now);
+      if (!d.ok) return failure(d.code === "INVALID" ? "VALIDATION_FAILED" : "VERSION_CONFLICT", d.message, d.code === "INVALID" ? [{ path: "expectedStage", message: d.message }] : []);
+      if (!d.event) return { ok: true, changed: false };
+      this.apply(rollout, d, meta);
+      return { ok: true, changed: true };
+    });
+    if (!outcome.ok) return outcome;
+    if (outcome.changed) await this.afterChange(this.storage.version());
+    return { ok: true, changed: outcome.changed, rollout: this.statusOf(this.rollouts.get(id) as Rollout, now) };
+  }
+
+  /** Metrics for rollout guards (POST /v1/metrics), bounded by the environment's clock. */
+  async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>> {
+    const parsed = MetricsIngest.safeParse(input);
+    if (!parsed.success) return validationError("the metrics are invalid", parsed.error);
+    const now = this.clock();
+    const earliest = now - maxAgeSeconds * 1000;
+    const latest = now + 2 * MINUTE;
+    const details: { path: string; message: string }[] = [];
+    const check = (at: number, path: string) => {
+      if (at > latest) details.push({ path, message: `more than 2 minutes ahead of the environment's clock (${new Date(now).toISOString()})` });
+      else if (at < earliest) details.push({ path, message: `older than ${maxAgeSeconds} s before the environment's clock (${new Date(now).toISOString()})` });
+    };
+    parsed.data.samples.forEach((s, i) => check(s.minute, `samples.${i}.minute`));
+    parsed.data.events.forEach((e, i) => check(e.at, `events.${i}.at`));
+    if (details.length > 0) return failure("VALIDATION_FAILED", "some metrics are outside the accepted time window", details.slice(0, 50));
+    const deltas = toDeltas(parsed.data, (flag) => {
+      const thresholds = new Set([500, 1000]);
+      for (const g of this.rollouts.activeFor(flag)?.guards.metrics ?? []) if (g.thresholdMs !== undefined) thresholds.add(g.thresholdMs);
+      return [...thresholds];
+    });
+    this.ctx.storage.transactionSync(() => this.metrics.add(deltas));
+    return { ok: true, buckets: deltas.length };
+  }
+
+  private statusOf(r: Rollout, now: number): RolloutStatus {
+    return rolloutStatus(r, this.metrics.read(r.flag, r.variant, now - 11 * MINUTE), now);
+  }
+
+  /**
+   * Applies a decided transition: the rollout record, its effect on the flag (the fallthrough it
+   * owns), and exactly one audit event — inside the caller's transaction.
+   */
+  private apply(before: Rollout, d: Extract<Decision, { ok: true }>, meta: ChangeMeta): Rollout {
+    const at = new Date(d.rollout.updatedAt).toISOString();
+    this.rollouts.put(d.rollout);
+    if (d.effect) {
+      const flag = this.storage.getFlag(d.rollout.flag);
+      if (flag) {
+        const fallthrough =
+          d.effect.type === "restore"
+            ? d.rollout.snapshot.fallthrough
+            : d.effect.type === "complete"
+              ? { variant: d.rollout.variant }
+              : { rollout: { variant: d.rollout.variant, baseline: d.rollout.baseline, percentage: d.effect.percentage } };
+        this.storage.putFlag({ ...flag, fallthrough }, at);
+      }
+      this.storage.bumpVersion();
+    }
+    if (d.event) {
+      const system = d.event.by.startsWith("system:");
+      this.audit({
+        actor: system ? d.event.by : meta.actor,
+        requestId: system ? undefined : meta.requestId,
+        reason: d.event.reason,
+        action: d.event.action,
+        targetType: "rollout",
+        targetId: d.rollout.flag,
+        before: { rolloutId: before.id, ...d.event.from },
+        after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
+      }, at);
+    }
+    return d.rollout;
+  }
+
+  /** One tick for every active rollout: probes first (I/O), then decide-and-commit per rollout. */
+  private async tickRollouts(now: number): Promise<void> {
+    for (const r of this.rollouts.active()) {
+      const health = r.healthChecks.length > 0 && r.startedAt !== null ? await probe(r.healthChecks) : undefined;
+      this.ctx.storage.transactionSync(() => {
+        const current = this.rollouts.get(r.id);
+        // A command changed it while we probed: this tick skips it, the next one sees it.
+        if (!current || current.version !== r.version || isTerminal(current.state)) return;
+        const buckets = this.metrics.read(current.flag, current.variant, Math.min(current.stageEnteredAt ?? now, now - 11 * MINUTE));
+        const d = decide(current, { type: "tick", buckets, health }, now);
+        if (d.ok) this.apply(current, d, { actor: "system:cron" });
+      });
+    }
+    this.metrics.prune(now - 31 * 86_400_000);
   }
 
   /**
@@ -403,6 +563,22 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
+}
+
+/** One health round: every URL must answer 2xx within its timeout. */
+async function probe(checks: readonly HealthCheck[]): Promise<HealthRound> {
+  const results = await Promise.all(
+    checks.map(async (check) => {
+      try {
+        const res = await fetch(check.url, { signal: AbortSignal.timeout(check.timeoutMs), redirect: "manual" });
+        await res.body?.cancel();
+        return res.status >= 200 && res.status < 300;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return results.every(Boolean) ? "PASS" : "FAIL";
 }
 
 function retryDelay(failures: number): number {

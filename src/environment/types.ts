@@ -65,3 +65,16 @@ export interface CreatedSdkKey extends ChangeOutcome {
 }
 
 export type { SdkKeyRecord };
+
+/** An operator command on a rollout; forward commands carry the stage the caller saw. */
+export interface RolloutCommand {
+  readonly action: "pause" | "resume" | "promote" | "rollback" | "cancel";
+  readonly expectedStage?: number | undefined;
+}
+
+/** A rollout's plan: each stage with its times if every gate passes on time. */
+export interface RolloutPlan {
+  readonly steps: { stage: number; percentage: number; phase: string; startsAt: string; endsAt: string }[];
+  readonly completesAt: string;
+  readonly guards: unknown;
+}

@@ -10,6 +10,7 @@ import type { AppEnv } from "./app-env.js";
 import { errorResponse } from "./errors.js";
 import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
+import { metrics } from "./metrics.js";
 import { ofrep } from "./ofrep.js";
 
 export const app = new Hono<AppEnv>();
@@ -41,6 +42,7 @@ const publicCors = cors({
 app.use("/ofrep/*", publicCors);
 app.use("/v1/*", publicCors);
 
+app.route("/v1/metrics", metrics);
 app.route("/ofrep/v1", ofrep);
 app.route("/admin/v1", admin);
 app.route("/v1", flagsV1);

@@ -12,6 +12,7 @@ import { auditRoutes } from "./audit.js";
 import { adminAuth } from "./auth.js";
 import { flagRoutes } from "./flags.js";
 import { keyRoutes } from "./keys.js";
+import { rolloutRoutes } from "./rollouts.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
 
 /** Imports carry whole environments; every other admin body is small. */
@@ -53,6 +54,7 @@ admin.use("/audit", adminAuth);
 admin.route("/", flagRoutes);
 admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
+admin.route("/", rolloutRoutes);
 
 admin.onError((error, c) => {
   if (error instanceof HTTPException) return httpErrorResponse(c as unknown as Context<AppEnv>, error);

@@ -9,23 +9,25 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { accessStub, TOKEN_PREFIX } from "../../access/durable-object.js";
 import type { Principal } from "../../access/roles.js";
 import { sha256Hex } from "../../crypto.js";
+import type { Env } from "../../env.js";
 import type { AppEnv } from "../app-env.js";
 import { errorResponse } from "../errors.js";
 import type { AdminEnv } from "./support.js";
 
 const BOOTSTRAP: Principal = { actor: "admin:bootstrap", role: "admin", environments: ["*"] };
 
-async function principalOf(token: string, c: Context<AdminEnv>): Promise<Principal | null> {
-  const bootstrap = c.env.ADMIN_TOKEN;
+/** The principal of an admin credential (bootstrap token or API token), or null. */
+export async function principalOf(token: string, env: Env): Promise<Principal | null> {
+  const bootstrap = env.ADMIN_TOKEN;
   if (bootstrap !== undefined && bootstrap.length > 0 && (await timingSafeEqual(token, bootstrap))) return BOOTSTRAP;
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
-  return accessStub(c.env).principalFor(await sha256Hex(token));
+  return accessStub(env).principalFor(await sha256Hex(token));
 }
 
 export const adminAuth = createMiddleware<AdminEnv>(async (c, next) => {
   const header = c.req.header("authorization");
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const principal = match ? await principalOf(match[1] as string, c) : null;
+  const principal = match ? await principalOf(match[1] as string, c.env) : null;
   if (!principal) {
     const res = errorResponse(
       c as unknown as Context<AppEnv>,

@@ -1,0 +1,64 @@
+/**
+ * Per-minute metric buckets per (flag, variant) in the Environment Durable Object's SQLite
+ * (the default MetricsSource, fed by POST /v1/metrics). Counters merge exactly: requests, errors,
+ * and for each latency threshold the number of requests slower than it.
+ *
+ * Table: metric_buckets(flag, variant, minute, requests, errors, slower) — `slower` is JSON
+ * `{ "<ms>": count }`; a bucket with 0 requests is a heartbeat (no traffic, but telemetry works).
+ */
+import type { MinuteBucket } from "../domain/rollout/model.js";
+
+export interface BucketDelta {
+  readonly flag: string;
+  readonly variant: string;
+  readonly minute: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly slowerThanMs: Readonly<Record<string, number>>;
+}
+
+type Row = { minute: number; requests: number; errors: number; slower: string };
+
+export class MetricStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS metric_buckets (
+        flag TEXT NOT NULL, variant TEXT NOT NULL, minute INTEGER NOT NULL,
+        requests INTEGER NOT NULL, errors INTEGER NOT NULL, slower TEXT NOT NULL,
+        PRIMARY KEY (flag, variant, minute));
+    `);
+  }
+
+  /** Adds counters into their buckets. Must run inside a transaction. */
+  add(deltas: readonly BucketDelta[]): void {
+    for (const d of deltas) {
+      const row = this.sql
+        .exec<Row>("SELECT minute, requests, errors, slower FROM metric_buckets WHERE flag = ? AND variant = ? AND minute = ?", d.flag, d.variant, d.minute)
+        .toArray()[0];
+      const slower: Record<string, number> = row ? (JSON.parse(row.slower) as Record<string, number>) : {};
+      for (const [ms, count] of Object.entries(d.slowerThanMs)) slower[ms] = (slower[ms] ?? 0) + count;
+      this.sql.exec(
+        `INSERT INTO metric_buckets (flag, variant, minute, requests, errors, slower) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(flag, variant, minute) DO UPDATE SET requests = excluded.requests, errors = excluded.errors, slower = excluded.slower`,
+        d.flag, d.variant, d.minute, (row?.requests ?? 0) + d.requests, (row?.errors ?? 0) + d.errors, JSON.stringify(slower),
+      );
+    }
+  }
+
+  /** The buckets of one (flag, variant) from `since` on, keyed by minute. */
+  read(flag: string, variant: string, since: number): Map<number, MinuteBucket> {
+    const buckets = new Map<number, MinuteBucket>();
+    for (const r of this.sql
+      .exec<Row>("SELECT minute, requests, errors, slower FROM metric_buckets WHERE flag = ? AND variant = ? AND minute >= ? ORDER BY minute", flag, variant, since)
+      .toArray()) {
+      buckets.set(r.minute, { minute: r.minute, requests: r.requests, errors: r.errors, slowerThanMs: JSON.parse(r.slower) as Record<string, number> });
+    }
+    return buckets;
+  }
+
+  prune(before: number): void {
+    this.sql.exec("DELETE FROM metric_buckets WHERE minute < ?", before);
+  }
+}
