@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { admin } from "./admin-helpers.js";
-import { environment } from "./helpers.js";
+import { ADMIN, admin } from "./admin-helpers.js";
+import { call, environment } from "./helpers.js";
 
 const ENVS = ["development", "staging", "production"];
 
@@ -65,12 +65,16 @@ const writeRoutes = (key: string): [string, string][] => [
   ["POST", "/envs/staging/promote"],
   ["POST", "/envs/staging/sdk-keys"],
   ["POST", "/tokens"],
+  ["POST", "/envs/staging/rollouts"],
+  ["POST", "/envs/staging/rollouts/ro_missing/promote"],
 ];
 
 async function expectRejected(c: Case): Promise<void> {
   const headers: Record<string, string> = {};
   if (c.contentType !== undefined && c.contentType !== "") headers["Content-Type"] = c.contentType;
-  const res = await admin(c.method, c.path, c.body, undefined, headers);
+  const res = c.path.startsWith("/v1/")
+    ? await call(c.path, { method: c.method, headers: { Authorization: `Bearer ${ADMIN}`, ...headers }, ...(c.body === undefined ? {} : { body: c.body }) })
+    : await admin(c.method, c.path, c.body, undefined, headers);
   const text = await res.text();
   const where = `${c.method} ${c.path} [${c.contentType}] ${String(c.body).slice(0, 80)} → ${res.status} ${text.slice(0, 200)}`;
   expect(res.status, where).toBeGreaterThanOrEqual(400);
@@ -85,13 +89,37 @@ describe("admin API fuzzing", () => {
     await environment("staging").status(); // seed first, so the baseline is stable
     const before = await stateOf();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(badBody, wrongTypes), contentType, fc.integer({ min: 0, max: 7 }), async (body, type, route) => {
+      fc.asyncProperty(fc.oneof(badBody, wrongTypes), contentType, fc.integer({ min: 0, max: 9 }), async (body, type, route) => {
         const [method, path] = writeRoutes("fuzz_target")[route] as [string, string];
         // Wrong types on PATCH could be a legal merge patch of unknown fields; keep PATCH to bad bodies.
         if (method === "PATCH" && body.startsWith("{") && !body.includes('"enabled"') && !body.includes('"key"')) return;
         await expectRejected({ method, path, body, contentType: type });
       }),
       { numRuns: 120 },
+    );
+    expect(await stateOf()).toBe(before);
+  });
+
+  it("POST /v1/metrics: malformed, mistyped, huge and out-of-window bodies", async () => {
+    const before = await stateOf();
+    const sample = fc.record({
+      flag: fc.oneof(fc.constant("phase_4_deployment"), fc.string({ unit: "grapheme", maxLength: 10 })),
+      variant: fc.oneof(fc.constant("on"), fc.integer()),
+      minute: fc.oneof(fc.constant("yesterday"), fc.integer({ min: -5, max: 10 }), fc.constant("2099-01-01T00:00:00Z"), fc.constant("1999-01-01T00:00:00Z")),
+      requests: fc.oneof(fc.integer({ min: -10, max: -1 }), fc.double(), fc.string()),
+      errors: fc.integer({ min: 0, max: 5 }),
+    });
+    const metricsBody = fc.oneof(
+      badBody,
+      fc.record({ env: fc.constantFrom("staging", "qa", "Bad Env", ""), samples: fc.array(sample, { minLength: 1, maxLength: 3 }) }).map((b) => JSON.stringify(b)),
+      fc.constant(JSON.stringify({ env: "staging" })),
+      fc.constant(JSON.stringify({ env: "staging", samples: Array.from({ length: 1001 }, () => ({ flag: "f", variant: "on", minute: 0, requests: 1, errors: 0 })) })),
+    );
+    await fc.assert(
+      fc.asyncProperty(metricsBody, contentType, async (body, type) => {
+        await expectRejected({ method: "POST", path: "/v1/metrics", body, contentType: type });
+      }),
+      { numRuns: 80 },
     );
     expect(await stateOf()).toBe(before);
   });
