@@ -36,6 +36,7 @@ export interface EnvironmentApi {
   getRollout(id: string): Promise<RolloutStatus | null>;
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
   ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>>;
+  notificationStats(): Promise<{ pending: number; delivered: number; failed: number }>;
 }
 
 export function environmentStub(env: Env, name: string): EnvironmentApi {

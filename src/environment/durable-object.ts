@@ -31,6 +31,7 @@ import { MINUTE } from "../domain/rollout/guards.js";
 import type { EnvironmentApi } from "./api.js";
 import { MetricStore } from "./metric-store.js";
 import { RolloutStore } from "./rollout-store.js";
+import { notification, WebhookOutbox } from "./webhook-outbox.js";
 import { EnvironmentStorage, type SdkKeyRecord } from "./storage.js";
 import type {
   ChangeMeta, ChangeOutcome, CommandError, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand,
@@ -52,6 +53,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly outbox: AuditOutbox;
   private readonly rollouts: RolloutStore;
   private readonly metrics: MetricStore;
+  private readonly webhooks: WebhookOutbox;
   private readonly envName: string;
   private cachedSnapshot: Snapshot | undefined;
   /** Serialize KV writes (an older snapshot never overwrites a newer one) and audit flushes (one chain writer). */
@@ -67,12 +69,14 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     this.outbox = new AuditOutbox(ctx.storage.sql, this.envName);
     this.rollouts = new RolloutStore(ctx.storage.sql);
     this.metrics = new MetricStore(ctx.storage.sql);
+    this.webhooks = new WebhookOutbox(ctx.storage.sql);
     this.auditDatabase = env.AUDIT_DB;
     void ctx.blockConcurrencyWhile(async () => {
       this.storage.migrate();
       this.outbox.migrate();
       this.rollouts.migrate();
       this.metrics.migrate();
+      this.webhooks.migrate();
       const config = loadConfig(env);
       if (config.ok && this.seedIfEmpty(config.config.seedFlags)) await this.armAlarm(Date.now() + 1);
     });
@@ -247,7 +251,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     if (now > Number(this.storage.getMeta("clock") ?? "0")) this.storage.setMeta("clock", now);
     this.auditOverrideChanges();
     await this.tickRollouts(this.clock());
-    await Promise.all([this.publish(), this.flushAudit()]);
+    await Promise.all([this.publish(), this.flushAudit(), this.deliverWebhooks()]);
     return this.status();
   }
 
@@ -371,6 +375,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
         before: { rolloutId: before.id, ...d.event.from },
         after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
       }, at);
+      if (d.rollout.webhooks.length > 0) this.webhooks.enqueue(d.rollout.webhooks, notification(this.envName, d.rollout, d.event, at), Date.now());
     }
     return d.rollout;
   }
@@ -422,7 +427,18 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 
   override async alarm(): Promise<void> {
-    await Promise.all([this.publish(), this.flushAudit()]);
+    await Promise.all([this.publish(), this.flushAudit(), this.deliverWebhooks()]);
+  }
+
+  /** Sends due notifications (after commits, from the alarm and the tick); arms a retry. */
+  private async deliverWebhooks(): Promise<void> {
+    const next = await this.webhooks.deliver(Date.now());
+    if (next !== null) await this.armAlarm(Math.max(next, Date.now() + 1_000));
+  }
+
+  /** Notification delivery counts, for status and tests. */
+  async notificationStats(): Promise<{ pending: number; delivered: number; failed: number }> {
+    return this.webhooks.stats();
   }
 
   /** Writes pending audit rows to D1; on failure keeps them and arms a retry. Never throws. */
@@ -453,7 +469,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /** After a commit: publish and flush (each retried by the alarm on failure). True when KV has `version`. */
   private async afterChange(version: number): Promise<boolean> {
-    await Promise.all([this.publish(), this.flushAudit()]);
+    await Promise.all([this.publish(), this.flushAudit(), this.deliverWebhooks()]);
     return this.publishedVersion() >= version;
   }
 

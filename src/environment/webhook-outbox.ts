@@ -1,0 +1,95 @@
+/**
+ * Rollout notifications: every rollout event is queued, in the transaction of the transition, for
+ * each of the rollout's webhook URLs, and delivered after the commit as JSON with a `text` field
+ * Slack (and most chat tools) can show. Failed deliveries are retried with backoff from the alarm
+ * and the cron tick; after MAX_ATTEMPTS a delivery is dropped and counted as failed.
+ *
+ * Table: webhook_outbox(id, url, payload, attempts, next_at, last_error).
+ */
+const MAX_ATTEMPTS = 8;
+const TIMEOUT_MS = 5_000;
+
+type Row = { id: number; url: string; payload: string; attempts: number };
+
+export class WebhookOutbox {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS webhook_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT);
+      CREATE TABLE IF NOT EXISTS webhook_stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    `);
+  }
+
+  /** Queues one payload per URL; must run inside the transition's transaction. */
+  enqueue(urls: readonly string[], payload: unknown, now: number): void {
+    const body = JSON.stringify(payload);
+    for (const url of urls) this.sql.exec("INSERT INTO webhook_outbox (url, payload, next_at) VALUES (?, ?, ?)", url, body, now);
+  }
+
+  stats(): { pending: number; delivered: number; failed: number } {
+    const count = (name: string) => this.sql.exec<{ value: number }>("SELECT value FROM webhook_stats WHERE name = ?", name).toArray()[0]?.value ?? 0;
+    const pending = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_outbox").one().n;
+    return { pending, delivered: count("delivered"), failed: count("failed") };
+  }
+
+  /** Delivers what is due; returns the time of the next retry, if any remain. Never throws. */
+  async deliver(now: number, fetcher: typeof fetch = fetch): Promise<number | null> {
+    const due = this.sql.exec<Row>("SELECT id, url, payload, attempts FROM webhook_outbox WHERE next_at <= ? ORDER BY id LIMIT 50", now).toArray();
+    for (const row of due) {
+      let error: string | null = null;
+      try {
+        const res = await fetcher(row.url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "User-Agent": "edgeflags-webhook/1" },
+          body: row.payload,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+        await res.body?.cancel();
+        if (!res.ok) error = `HTTP ${res.status}`;
+      } catch (e) {
+        error = String(e);
+      }
+      if (error === null) {
+        this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
+        this.bump("delivered");
+      } else if (row.attempts + 1 >= MAX_ATTEMPTS) {
+        this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
+        this.bump("failed");
+      } else {
+        const delay = Math.min(3_600_000, 2_000 * 2 ** row.attempts);
+        this.sql.exec("UPDATE webhook_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?", now + delay, error, row.id);
+      }
+    }
+    return this.sql.exec<{ next: number | null }>("SELECT MIN(next_at) AS next FROM webhook_outbox").one().next;
+  }
+
+  private bump(name: string): void {
+    this.sql.exec("INSERT INTO webhook_stats (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", name);
+  }
+}
+
+/** The notification body: the event as JSON, plus a one-line `text` for chat tools. */
+export function notification(
+  env: string,
+  rollout: { id: string; flag: string; variant: string },
+  event: { action: string; by: string; reason?: string | undefined; from: { state: string; percentage: number }; to: { state: string; percentage: number } },
+  at: string,
+): Record<string, unknown> {
+  const move = event.from.percentage === event.to.percentage ? `${event.to.percentage} %` : `${event.from.percentage} % → ${event.to.percentage} %`;
+  return {
+    text: `[edgeflags/${env}] ${rollout.flag} → ${rollout.variant}: ${event.action} (${event.from.state} → ${event.to.state}, ${move})${event.reason ? ` — ${event.reason}` : ""}`,
+    environment: env,
+    rolloutId: rollout.id,
+    flag: rollout.flag,
+    variant: rollout.variant,
+    event: event.action,
+    by: event.by,
+    reason: event.reason ?? null,
+    from: event.from,
+    to: event.to,
+    at,
+  };
+}
