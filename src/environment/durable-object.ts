@@ -388,7 +388,9 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
         const current = this.rollouts.get(r.id);
         // A command changed it while we probed: this tick skips it, the next one sees it.
         if (!current || current.version !== r.version || isTerminal(current.state)) return;
-        const buckets = this.metrics.read(current.flag, current.variant, Math.min(current.stageEnteredAt ?? now, now - 11 * MINUTE));
+        // Enough history for the stage gate (the whole stage) and the no-telemetry lookbacks.
+        const lookback = Math.max(current.guards.unknownPauseSeconds * 1000, 15 * MINUTE) + 2 * MINUTE;
+        const buckets = this.metrics.read(current.flag, current.variant, Math.min(current.stageEnteredAt ?? now, now - lookback));
         const d = decide(current, { type: "tick", buckets, health }, now);
         if (d.ok) this.apply(current, d, { actor: "system:cron" });
       });

@@ -97,14 +97,6 @@ export function evaluateGuards(settings: GuardSettings, buckets: ReadonlyMap<num
   });
 }
 
-/** How long (ms) the newest minutes have been UNKNOWN in a row. */
-export function unknownFor(reports: readonly GuardReport[]): number {
-  const verdicts = reports[0]?.verdicts ?? [];
-  let count = 0;
-  for (let i = verdicts.length - 1; i >= 0 && (verdicts[i] as MinuteVerdict).verdict === "UNKNOWN"; i--) count++;
-  return count * MINUTE;
-}
-
 export type GateOutcome =
   | { readonly result: "PASS" }
   | { readonly result: "FAIL"; readonly guard: string; readonly n: number; readonly x: number; readonly lowerBound: number }

@@ -6,10 +6,7 @@
  * A tick runs, in order: health round → guards (may roll back) → system pause → progression.
  * A tick that rolls back never also advances.
  */
-import {
-  closedMinutes, evaluateGuards, MINUTE, stageGate, unknownFor,
-  type GateOutcome, type GuardReport,
-} from "./guards.js";
+import { closedMinutes, evaluateGuards, MINUTE, stageGate, type GateOutcome, type GuardReport } from "./guards.js";
 import { isTerminal, type MinuteBucket, type PauseReason, type Rollout, type RolloutPhase, type RolloutState } from "./model.js";
 
 /** Dwell accrues at most this much per tick, so a gap in ticks never completes a stage by itself. */
@@ -104,6 +101,12 @@ function tick(current: Rollout, input: Extract<RolloutInput, { type: "tick" }>, 
     return transition(current, started, t, { action: "rollout.started", by: "system:cron" }, { type: "setPercentage", percentage: started.percentage });
   }
 
+  // Paused before it ever started: nothing is exposed, so there is nothing to guard or advance.
+  if (current.startedAt === null) return unchanged(current);
+  // At most one transition per instant: a repeated tick (cron retries, alarms) changes nothing,
+  // even where a stage's dwell is zero.
+  if (t <= current.updatedAt) return unchanged(current);
+
   // Bookkeeping that is not a transition: dwell (only while RUNNING, capped per tick) and health.
   let r: Rollout = {
     ...current,
@@ -129,20 +132,43 @@ function tick(current: Rollout, input: Extract<RolloutInput, { type: "tick" }>, 
   if (r.state !== "RUNNING") return unchanged(r, reports);
 
   // 2. System pause: no telemetry at all for too long.
-  if (unknownFor(reports) >= r.guards.unknownPauseSeconds * 1000) {
+  const started = r.startedAt ?? r.startAt;
+  if (minutesWithoutTelemetry(input.buckets, t, started, r.guards.unknownPauseSeconds) * MINUTE >= r.guards.unknownPauseSeconds * 1000) {
     return pause(current, r, t, "METRICS_UNAVAILABLE", "system:guard", "no metrics received", reports);
   }
 
   // 3. Progression.
   const dwell = dwellMs(r);
   if (r.bakedMs < dwell) return unchanged(r, reports);
-  const gate = stageGate(r.guards, reports, pooledStage(r, input.buckets, t, dwell), reports.some((g) => g.verdicts.some((v) => v.verdict === "UNKNOWN")));
+  const recentUnknown = minutesWithoutTelemetry(input.buckets, t, started, RECENT_UNKNOWN_MS / 1000, true) > 0;
+  const gate = stageGate(r.guards, reports, pooledStage(r, input.buckets, t, dwell), recentUnknown);
   if (gate.result === "FAIL") {
     const reason = `${gate.guard} over the stage: ${gate.x} of ${gate.n} (lower bound ${(gate.lowerBound * 100).toFixed(2)} %)`;
     return rollBack(current, r, t, "GATE", "system:guard", reason, gate, reports);
   }
   if (gate.result === "PASS") return advance(current, r, t, "system:cron", undefined, gate, reports);
   return hold(current, r, t, gate, dwell, reports);
+}
+
+/** UNKNOWN minutes this recent keep a stage from advancing. */
+const RECENT_UNKNOWN_MS = 15 * MINUTE;
+
+/**
+ * Closed minutes without any sample (no telemetry), looking back at most `spanSeconds` and never
+ * before `since`: the newest run of them, or (with `anywhere`) all of them in the span.
+ */
+function minutesWithoutTelemetry(buckets: ReadonlyMap<number, MinuteBucket>, t: number, since: number, spanSeconds: number, anywhere = false): number {
+  const lastClosed = Math.floor(t / MINUTE) * MINUTE - MINUTE;
+  const first = Math.max(Math.ceil(since / MINUTE) * MINUTE, lastClosed - Math.ceil(spanSeconds / 60) * MINUTE + MINUTE);
+  let count = 0;
+  for (let m = lastClosed; m >= first; m -= MINUTE) {
+    if (buckets.has(m)) {
+      if (!anywhere) break;
+    } else {
+      count++;
+    }
+  }
+  return count;
 }
 
 /** The stage's minutes after the warm-up, for the gate. */
