@@ -24,12 +24,13 @@ import { snapshotKey } from "../snapshot-key.js";
 import { createRollout } from "../domain/rollout/create.js";
 import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
-import { RolloutRequest, isTerminal, type HealthCheck, type Rollout, type RolloutState } from "../domain/rollout/model.js";
+import { RolloutRequest, isTerminal, type HealthCheck, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
 import { resolvePlan, timeline } from "../domain/rollout/strategies.js";
 import { MINUTE } from "../domain/rollout/guards.js";
 import type { EnvironmentApi } from "./api.js";
-import { MetricStore } from "./metric-store.js";
+import type { MetricsSource } from "../metrics/source.js";
+import { DurableObjectMetricsSource, MetricStore } from "./metric-store.js";
 import { RolloutStore } from "./rollout-store.js";
 import { notification, WebhookOutbox } from "./webhook-outbox.js";
 import { EnvironmentStorage, type SdkKeyRecord } from "./storage.js";
@@ -339,6 +340,24 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return { ok: true, buckets: deltas.length };
   }
 
+  /** The configured metrics source; the Durable Object's own buckets unless Analytics Engine is set up. */
+  private metricsSource(): MetricsSource {
+    return new DurableObjectMetricsSource(this.metrics);
+  }
+
+  /** A failing source yields no buckets: those minutes are UNKNOWN, which pauses and never rolls back. */
+  private async readMetrics(source: MetricsSource, r: Rollout, since: number, now: number): Promise<Map<number, MinuteBucket>> {
+    const thresholdsMs = r.guards.metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
+    try {
+      const buckets = await source.read({ env: this.envName, flag: r.flag, variant: r.variant, since, until: now, thresholdsMs });
+      this.storage.deleteMeta("last_metrics_error");
+      return buckets;
+    } catch (error) {
+      this.storage.setMeta("last_metrics_error", `${source.name}: ${String(error)}`);
+      return new Map();
+    }
+  }
+
   private statusOf(r: Rollout, now: number): RolloutStatus {
     return rolloutStatus(r, this.metrics.read(r.flag, r.variant, now - 11 * MINUTE), now);
   }
@@ -380,17 +399,22 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return d.rollout;
   }
 
-  /** One tick for every active rollout: probes first (I/O), then decide-and-commit per rollout. */
+  /**
+   * One tick for every active rollout: metrics and probes first (I/O, outside any transaction),
+   * then decide-and-commit per rollout with a version check.
+   */
   private async tickRollouts(now: number): Promise<void> {
+    const source = this.metricsSource();
     for (const r of this.rollouts.active()) {
-      const health = r.healthChecks.length > 0 && r.startedAt !== null ? await probe(r.healthChecks) : undefined;
+      const started = r.startedAt !== null;
+      const health = r.healthChecks.length > 0 && started ? await probe(r.healthChecks) : undefined;
+      // Enough history for the stage gate (the whole stage) and the no-telemetry lookbacks.
+      const lookback = Math.max(r.guards.unknownPauseSeconds * 1000, 15 * MINUTE) + 2 * MINUTE;
+      const buckets = started ? await this.readMetrics(source, r, Math.min(r.stageEnteredAt ?? now, now - lookback), now) : new Map<number, MinuteBucket>();
       this.ctx.storage.transactionSync(() => {
         const current = this.rollouts.get(r.id);
-        // A command changed it while we probed: this tick skips it, the next one sees it.
+        // A command changed it while we read and probed: this tick skips it, the next one sees it.
         if (!current || current.version !== r.version || isTerminal(current.state)) return;
-        // Enough history for the stage gate (the whole stage) and the no-telemetry lookbacks.
-        const lookback = Math.max(current.guards.unknownPauseSeconds * 1000, 15 * MINUTE) + 2 * MINUTE;
-        const buckets = this.metrics.read(current.flag, current.variant, Math.min(current.stageEnteredAt ?? now, now - lookback));
         const d = decide(current, { type: "tick", buckets, health }, now);
         if (d.ok) this.apply(current, d, { actor: "system:cron" });
       });

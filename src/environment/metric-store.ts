@@ -7,6 +7,7 @@
  * `{ "<ms>": count }`; a bucket with 0 requests is a heartbeat (no traffic, but telemetry works).
  */
 import type { MinuteBucket } from "../domain/rollout/model.js";
+import type { MetricsQuery, MetricsSource } from "../metrics/source.js";
 
 export interface BucketDelta {
   readonly flag: string;
@@ -60,5 +61,17 @@ export class MetricStore {
 
   prune(before: number): void {
     this.sql.exec("DELETE FROM metric_buckets WHERE minute < ?", before);
+  }
+}
+
+/** The default MetricsSource: this Durable Object's own buckets. */
+export class DurableObjectMetricsSource implements MetricsSource {
+  readonly name = "durable-object";
+  constructor(private readonly store: MetricStore) {}
+
+  async read(query: MetricsQuery): Promise<Map<number, MinuteBucket>> {
+    const buckets = this.store.read(query.flag, query.variant, query.since);
+    for (const minute of buckets.keys()) if (minute >= query.until) buckets.delete(minute);
+    return buckets;
   }
 }
