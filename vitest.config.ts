@@ -27,6 +27,14 @@ export default defineConfig(async () => {
                   SNAPSHOT_REFRESH_MS: "0",
                   FLAG_OVERRIDES: JSON.stringify({ staging: { maintenance_mode: "on" } }),
                 },
+                // Every outbound `fetch` of the Worker (and its Durable Objects), e.g. rollout health
+                // probes: a fake health endpoint, and no real network from tests.
+                outboundService: (request: Request) => {
+                  const { origin, pathname } = new URL(request.url);
+                  if (origin === "http://health.test" && pathname === "/ok") return new Response("ok", { status: 200 });
+                  if (origin === "http://health.test" && pathname === "/fail") return new Response("down", { status: 503 });
+                  return new Response(`no outbound network in tests: ${request.url}`, { status: 599 });
+                },
               },
             }),
           ],
