@@ -7,6 +7,9 @@ import { defineConfig } from "vitest/config";
  *   local KV, D1, Durable Objects and cron (the Worker under test is src/index.ts).
  * - `node`: black-box tests in Node against a real `wrangler dev` (e2e smoke, OpenFeature contract).
  */
+/** Webhook bodies the fake receiver got (tests read them back through GET http://hooks.test/received). */
+const webhookDeliveries: unknown[] = [];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
@@ -29,8 +32,15 @@ export default defineConfig(async () => {
                 },
                 // Every outbound `fetch` of the Worker (and its Durable Objects), e.g. rollout health
                 // probes: a fake health endpoint, and no real network from tests.
-                outboundService: (request: Request) => {
+                outboundService: async (request: Request) => {
                   const { origin, pathname } = new URL(request.url);
+                  // A fake webhook receiver: POST /ok records, /fail refuses, GET /received lists.
+                  if (origin === "http://hooks.test") {
+                    if (pathname === "/received") return Response.json(webhookDeliveries);
+                    if (pathname === "/fail") return new Response("nope", { status: 500 });
+                    webhookDeliveries.push(await request.json());
+                    return new Response(null, { status: 204 });
+                  }
                   if (origin === "http://health.test" && pathname === "/ok") return new Response("ok", { status: 200 });
                   if (origin === "http://health.test" && pathname === "/fail") return new Response("down", { status: 503 });
                   return new Response(`no outbound network in tests: ${request.url}`, { status: 599 });

@@ -60,6 +60,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   /** Serialize KV writes (an older snapshot never overwrites a newer one) and audit flushes (one chain writer). */
   private publishChain: Promise<void> = Promise.resolve();
   private flushChain: Promise<unknown> = Promise.resolve();
+  private webhookChain: Promise<void> = Promise.resolve();
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
 
@@ -457,9 +458,14 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 
   /** Sends due notifications (after commits, from the alarm and the tick); arms a retry. */
-  private async deliverWebhooks(): Promise<void> {
-    const next = await this.webhooks.deliver(Date.now());
-    if (next !== null) await this.armAlarm(Math.max(next, Date.now() + 1_000));
+  private deliverWebhooks(): Promise<void> {
+    // One delivery pass at a time, so a row is never sent twice by overlapping passes.
+    const run = this.webhookChain.then(async () => {
+      const next = await this.webhooks.deliver(Date.now());
+      if (next !== null) await this.armAlarm(Math.max(next, Date.now() + 1_000));
+    });
+    this.webhookChain = run.catch(() => undefined);
+    return run;
   }
 
   /** Notification delivery counts, for status and tests. */

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { environment } from "./helpers.js";
+import { adminJson, booleanFlag } from "./admin-helpers.js";
+import { tickAt } from "./rollout-helpers.js";
+
+type Delivery = { text: string; event: string; flag: string; rolloutId: string; from: { percentage: number }; to: { percentage: number } };
+
+describe("rollout notifications", () => {
+  it("every rollout event is delivered as JSON with a Slack-friendly text; failures are retried, not lost", async () => {
+    await tickAt(Date.parse("2027-06-01T00:00:00Z"));
+    await adminJson("PUT", "/envs/staging/flags/hooked", booleanFlag("hooked", { fallthrough: { variant: "off" } }));
+    const created = await adminJson<{ rollout: { id: string } }>("POST", "/envs/staging/rollouts", {
+      flag: "hooked", variant: "on", strategy: "fast", webhooks: ["http://hooks.test/ok", "http://hooks.test/fail"],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.rollout.id;
+    await adminJson("POST", `/envs/staging/rollouts/${id}/pause`, { reason: "checking dashboards" });
+    await adminJson("POST", `/envs/staging/rollouts/${id}/rollback`, { reason: "not today" });
+
+    const received = (await (await fetch("http://hooks.test/received")).json()) as Delivery[];
+    const mine = received.filter((d) => d.rolloutId === id);
+    expect(mine.map((d) => d.event)).toEqual(["rollout.started", "rollout.paused", "rollout.rolled_back"]);
+    expect(mine[0]).toMatchObject({ flag: "hooked", to: { percentage: 25 } });
+    expect(mine[2]?.text).toMatch(/^\[edgeflags\/staging\] hooked → on: rollout\.rolled_back \(PAUSED → ROLLED_BACK, 25 % → 0 %\) — not today$/);
+    // The failing receiver's deliveries wait for a retry instead of being dropped.
+    const stats = await environment("staging").notificationStats();
+    expect(stats.delivered).toBeGreaterThanOrEqual(3);
+    expect(stats.pending).toBeGreaterThanOrEqual(3);
+    expect(stats.failed).toBe(0);
+  });
+});
