@@ -43,8 +43,17 @@ const RawConfig = z
     CORS_ORIGINS: z.string().default("*").transform(csv),
     /** How old a metric sample may be, relative to the environment's clock. */
     METRICS_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3_600),
+    /** Where rollout guards read metrics: the Environment DO's buckets, or Workers Analytics Engine. */
+    METRICS_SOURCE: z.enum(["durable-object", "analytics-engine"]).default("durable-object"),
+    AE_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "a 32-character hex account id").optional(),
+    AE_DATASET: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a dataset name").optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.METRICS_SOURCE === "analytics-engine") {
+      for (const key of ["AE_ACCOUNT_ID", "AE_DATASET"] as const) {
+        if (c[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: "required when METRICS_SOURCE is analytics-engine" });
+      }
+    }
     if (c.ANONYMOUS_ENV !== "" && !c.ENVIRONMENTS.includes(c.ANONYMOUS_ENV)) {
       ctx.addIssue({ code: "custom", path: ["ANONYMOUS_ENV"], message: `"${c.ANONYMOUS_ENV}" is not in ENVIRONMENTS` });
     }
@@ -64,6 +73,8 @@ export interface Config {
   readonly seedFlags: SeedMode;
   readonly corsOrigins: readonly string[];
   readonly metricsMaxAgeSeconds: number;
+  /** Analytics Engine settings when it is the metrics source (the token and dataset binding are checked where used). */
+  readonly analyticsEngine: { readonly accountId: string; readonly dataset: string } | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
@@ -79,6 +90,9 @@ export function loadConfig(env: Env): ConfigResult {
     SEED_FLAGS: env.SEED_FLAGS,
     CORS_ORIGINS: env.CORS_ORIGINS,
     METRICS_MAX_AGE_SECONDS: env.METRICS_MAX_AGE_SECONDS,
+    METRICS_SOURCE: env.METRICS_SOURCE,
+    AE_ACCOUNT_ID: env.AE_ACCOUNT_ID,
+    AE_DATASET: env.AE_DATASET,
   };
   const hit = cache.get(env);
   if (hit) return hit;
@@ -94,6 +108,10 @@ export function loadConfig(env: Env): ConfigResult {
           seedFlags: parsed.data.SEED_FLAGS,
           corsOrigins: parsed.data.CORS_ORIGINS,
           metricsMaxAgeSeconds: parsed.data.METRICS_MAX_AGE_SECONDS,
+          analyticsEngine:
+            parsed.data.METRICS_SOURCE === "analytics-engine"
+              ? { accountId: parsed.data.AE_ACCOUNT_ID as string, dataset: parsed.data.AE_DATASET as string }
+              : undefined,
         },
       }
     : { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`) };

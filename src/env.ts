@@ -17,5 +17,12 @@ export interface Env {
   readonly SEED_FLAGS?: string;
   readonly CORS_ORIGINS?: string;
   readonly METRICS_MAX_AGE_SECONDS?: string;
+  readonly METRICS_SOURCE?: string;
+  readonly AE_ACCOUNT_ID?: string;
+  readonly AE_DATASET?: string;
+  /** Secret: an API token with Account Analytics Read, for the Analytics Engine SQL API. */
+  readonly AE_API_TOKEN?: string;
+  /** The Analytics Engine dataset binding metrics are written to (when it is the source). */
+  readonly METRICS_DATASET?: AnalyticsEngineDataset;
   readonly ADMIN_TOKEN?: string;
 }

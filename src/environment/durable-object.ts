@@ -29,6 +29,7 @@ import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
 import { resolvePlan, timeline } from "../domain/rollout/strategies.js";
 import { MINUTE } from "../domain/rollout/guards.js";
 import type { EnvironmentApi } from "./api.js";
+import { AnalyticsEngineMetricsSource, writeMetricBucket } from "../metrics/analytics-engine.js";
 import type { MetricsSource } from "../metrics/source.js";
 import { DurableObjectMetricsSource, MetricStore } from "./metric-store.js";
 import { RolloutStore } from "./rollout-store.js";
@@ -278,11 +279,12 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     const plan = { ...timeline(resolvePlan(request), built.rollout.startAt), guards: built.rollout.guards };
     if (request.dryRun) return { ok: true, rollout: null, plan };
     const version = this.ctx.storage.transactionSync(() => {
-      let rollout = built.rollout;
+      const rollout = built.rollout;
       this.rollouts.put(rollout);
       this.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: { rolloutId: rollout.id, strategy: rollout.strategy, stages: rollout.stages, finalBakeSeconds: rollout.finalBakeSeconds, startAt: new Date(rollout.startAt).toISOString() } }, new Date(now).toISOString());
+      // Starting now (no startAt in the future) is the first tick's transition, in the same commit.
       const started = decide(rollout, { type: "tick", buckets: new Map() }, now);
-      if (started.ok && started.event) rollout = this.apply(rollout, started, meta);
+      if (started.ok && started.event) this.apply(rollout, started, meta);
       return this.storage.version();
     });
     await this.afterChange(version);
@@ -337,13 +339,23 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
       for (const g of this.rollouts.activeFor(flag)?.guards.metrics ?? []) if (g.thresholdMs !== undefined) thresholds.add(g.thresholdMs);
       return [...thresholds];
     });
-    this.ctx.storage.transactionSync(() => this.metrics.add(deltas));
+    const ae = analyticsEngineOf(this.env);
+    if (ae) {
+      // One data point per (flag, variant, minute): a Worker invocation may write at most 250.
+      if (deltas.length > AE_MAX_POINTS) {
+        return failure("VALIDATION_FAILED", `send at most ${AE_MAX_POINTS} (flag, variant, minute) buckets per request`, [{ path: "samples", message: "too many buckets" }]);
+      }
+      for (const d of deltas) writeMetricBucket(ae.binding, this.envName, d);
+    } else {
+      this.ctx.storage.transactionSync(() => this.metrics.add(deltas));
+    }
     return { ok: true, buckets: deltas.length };
   }
 
   /** The configured metrics source; the Durable Object's own buckets unless Analytics Engine is set up. */
   private metricsSource(): MetricsSource {
-    return new DurableObjectMetricsSource(this.metrics);
+    const ae = analyticsEngineOf(this.env);
+    return ae ? new AnalyticsEngineMetricsSource({ accountId: ae.accountId, apiToken: ae.apiToken, dataset: ae.dataset }) : new DurableObjectMetricsSource(this.metrics);
   }
 
   /** A failing source yields no buckets: those minutes are UNKNOWN, which pauses and never rolls back. */
@@ -627,6 +639,16 @@ async function probe(checks: readonly HealthCheck[]): Promise<HealthRound> {
     }),
   );
   return results.every(Boolean) ? "PASS" : "FAIL";
+}
+
+const AE_MAX_POINTS = 250;
+
+/** Analytics Engine, when configured as the metrics source and complete (binding and token too). */
+function analyticsEngineOf(env: Env): { accountId: string; dataset: string; apiToken: string; binding: AnalyticsEngineDataset } | undefined {
+  const config = loadConfig(env);
+  const ae = config.ok ? config.config.analyticsEngine : undefined;
+  if (!ae || env.AE_API_TOKEN === undefined || env.METRICS_DATASET === undefined) return undefined;
+  return { ...ae, apiToken: env.AE_API_TOKEN, binding: env.METRICS_DATASET };
 }
 
 function retryDelay(failures: number): number {

@@ -34,14 +34,19 @@ async function check(name: string, run: () => Promise<CheckOutcome>): Promise<He
   }
 }
 
+function configCheck(env: Env, config: ReturnType<typeof loadConfig>): HealthCheck {
+  if (!config.ok) return { name: "config", ok: false, detail: config.issues.join("; ") };
+  if (config.config.analyticsEngine && (env.AE_API_TOKEN === undefined || env.METRICS_DATASET === undefined)) {
+    return { name: "config", ok: false, detail: "METRICS_SOURCE is analytics-engine but the AE_API_TOKEN secret or the METRICS_DATASET binding is missing" };
+  }
+  const source = config.config.analyticsEngine ? "analytics-engine" : "durable-object";
+  return { name: "config", ok: true, detail: `environments: ${config.config.environments.join(", ")}; metrics: ${source}` };
+}
+
 export async function healthReport(env: Env): Promise<{ ok: boolean; checks: HealthCheck[] }> {
   const config = loadConfig(env);
   const checks: Promise<HealthCheck>[] = [
-    Promise.resolve(
-      config.ok
-        ? { name: "config", ok: true, detail: `environments: ${config.config.environments.join(", ")}` }
-        : { name: "config", ok: false, detail: config.issues.join("; ") },
-    ),
+    Promise.resolve(configCheck(env, config)),
     check("kv", async () => {
       await env.FLAGS_KV.get("health:probe");
       return { ok: true, detail: "read ok" };

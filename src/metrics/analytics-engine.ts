@@ -262,10 +262,12 @@ function sqlString(value: string): string {
 }
 
 /** Counts come back as JSON numbers, or as strings for 64-bit integers (`"179"`). */
-const Num = z
-  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/, "not a number")])
-  .transform(Number)
-  .pipe(z.number().finite().nonnegative());
+const Num = z.unknown().transform((v, ctx): number => {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? Number(v) : Number.NaN;
+  if (Number.isFinite(n) && n >= 0) return n;
+  ctx.addIssue({ code: "custom", message: v === undefined ? "missing" : `expected a count ≥ 0, got ${JSON.stringify(v)}` });
+  return z.NEVER;
+});
 
 const JsonBody = z.object({
   meta: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
