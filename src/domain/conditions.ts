@@ -79,9 +79,16 @@ export function compileCondition(condition: Condition): CompiledCondition {
   }
 }
 
-/** A context's own attribute; inherited names (`constructor`, `__proto__` …) are absent. */
+/**
+ * A context's own attribute; inherited names (`constructor`, `toString`, `__proto__` …) are absent.
+ * Contexts are parsed JSON, so an inherited value is a function or an object; only those need the
+ * (slower) own-property check, which keeps the common string/number path to one lookup.
+ */
 export function attributeOf(ctx: Context, name: string): unknown {
-  return Object.hasOwn(ctx, name) ? ctx[name] : undefined;
+  const value = ctx[name];
+  if (typeof value === "function") return undefined;
+  if (typeof value === "object" && value !== null && !Object.hasOwn(ctx, name)) return undefined;
+  return value;
 }
 
 function strings(values: readonly unknown[]): string[] {

@@ -54,7 +54,6 @@ export function compileFlag(flag: Flag): CompiledFlag {
   }
   const result = (variant: string, reason: Reason): Evaluation =>
     (results.get(variant) as Evaluation[])[REASONS.indexOf(reason)] as Evaluation;
-  const resultCache = (variant: string): Evaluation[] => results.get(variant) as Evaluation[];
 
   const bucketMissing = (variant: string): Evaluation =>
     Object.freeze({
@@ -81,8 +80,11 @@ export function compileFlag(flag: Flag): CompiledFlag {
 
   const compileServe = (serve: Serve): CompiledServe => {
     if ("variant" in serve) {
-      const cache = resultCache(serve.variant);
-      return (_ctx, _now, reason) => cache[REASONS.indexOf(reason)] as Evaluation;
+      // A fixed serve is reached as a rule match, or as the fallthrough (STATIC or DEFAULT).
+      const match = result(serve.variant, "TARGETING_MATCH");
+      const fallthroughDefault = result(serve.variant, "DEFAULT");
+      const fallthroughStatic = result(serve.variant, "STATIC");
+      return (_ctx, _now, reason) => (reason === "TARGETING_MATCH" ? match : reason === "DEFAULT" ? fallthroughDefault : fallthroughStatic);
     }
     if ("split" in serve) {
       // Cumulative ranges in a fixed (sorted) variant order, so the JSON key order never matters.
