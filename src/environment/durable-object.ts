@@ -20,7 +20,6 @@ import { mergePatch } from "../domain/merge-patch.js";
 import { formatSdkKey } from "../domain/sdk-key.js";
 import { SdkKeyKind, type Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
-import { snapshotKey } from "../snapshot-key.js";
 import { createRollout } from "../domain/rollout/create.js";
 import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
@@ -34,15 +33,14 @@ import type { MetricsSource } from "../metrics/source.js";
 import { DurableObjectMetricsSource, MetricStore } from "./metric-store.js";
 import { RolloutStore } from "./rollout-store.js";
 import { notification, WebhookOutbox } from "./webhook-outbox.js";
+import { retryDelay, Serial } from "./serial.js";
+import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage, type SdkKeyRecord } from "./storage.js";
 import type {
   ChangeMeta, ChangeOutcome, CommandError, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand,
   RolloutPlan, WriteGuard,
 } from "./types.js";
 
-/** KV allows one write per second per key. */
-const MIN_PUBLISH_INTERVAL_MS = 1_000;
-const MAX_RETRY_DELAY_MS = 60_000;
 
 const ImportOptions = z.object({
   mode: z.enum(["merge", "replace"]).default("merge"),
@@ -58,10 +56,10 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly webhooks: WebhookOutbox;
   private readonly envName: string;
   private cachedSnapshot: Snapshot | undefined;
-  /** Serialize KV writes (an older snapshot never overwrites a newer one) and audit flushes (one chain writer). */
-  private publishChain: Promise<void> = Promise.resolve();
-  private flushChain: Promise<unknown> = Promise.resolve();
-  private webhookChain: Promise<void> = Promise.resolve();
+  private readonly publisher: SnapshotPublisher;
+  /** One audit flush at a time (one writer of the hash chain); one webhook pass at a time (no double sends). */
+  private readonly auditFlushes = new Serial();
+  private readonly webhookPasses = new Serial();
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
 
@@ -74,6 +72,13 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     this.metrics = new MetricStore(ctx.storage.sql);
     this.webhooks = new WebhookOutbox(ctx.storage.sql);
     this.auditDatabase = env.AUDIT_DB;
+    this.publisher = new SnapshotPublisher({
+      storage: this.storage,
+      kv: env.FLAGS_KV,
+      env: this.envName,
+      snapshot: () => this.snapshot(),
+      armAlarm: (at) => this.armAlarm(at),
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.storage.migrate();
       this.outbox.migrate();
@@ -90,7 +95,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   /** The current snapshot; `knownVersion` lets a caller that already holds it skip the transfer. */
   async getSnapshot(knownVersion?: number): Promise<Snapshot | { version: number; unchanged: true }> {
     const snapshot = this.snapshot();
-    if (this.publishedVersion() < snapshot.version) void this.publish();
+    if (this.publisher.publishedVersion() < snapshot.version) void this.publisher.publish();
     return knownVersion === snapshot.version ? { version: snapshot.version, unchanged: true } : snapshot;
   }
 
@@ -99,7 +104,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return {
       env: this.envName,
       version: this.storage.version(),
-      publishedVersion: this.publishedVersion(),
+      publishedVersion: this.publisher.publishedVersion(),
       lastPublishAt: lastPublishAt === undefined ? null : Number(lastPublishAt),
       lastPublishError: this.storage.getMeta("last_publish_error") ?? null,
       flagCount: this.storage.flagCount(),
@@ -254,7 +259,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     if (now > Number(this.storage.getMeta("clock") ?? "0")) this.storage.setMeta("clock", now);
     this.auditOverrideChanges();
     await this.tickRollouts(this.clock());
-    await Promise.all([this.publish(), this.flushAudit(), this.deliverWebhooks()]);
+    await Promise.all([this.publisher.publish(), this.flushAudit(), this.deliverWebhooks()]);
     return this.status();
   }
 
@@ -466,18 +471,15 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 
   override async alarm(): Promise<void> {
-    await Promise.all([this.publish(), this.flushAudit(), this.deliverWebhooks()]);
+    await Promise.all([this.publisher.publish(), this.flushAudit(), this.deliverWebhooks()]);
   }
 
   /** Sends due notifications (after commits, from the alarm and the tick); arms a retry. */
   private deliverWebhooks(): Promise<void> {
-    // One delivery pass at a time, so a row is never sent twice by overlapping passes.
-    const run = this.webhookChain.then(async () => {
+    return this.webhookPasses.run(async () => {
       const next = await this.webhooks.deliver(Date.now());
       if (next !== null) await this.armAlarm(Math.max(next, Date.now() + 1_000));
     });
-    this.webhookChain = run.catch(() => undefined);
-    return run;
   }
 
   /** Notification delivery counts, for status and tests. */
@@ -487,7 +489,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /** Writes pending audit rows to D1; on failure keeps them and arms a retry. Never throws. */
   async flushAudit(): Promise<{ written: number; pending: number }> {
-    const run = this.flushChain.then(async () => {
+    const written = await this.auditFlushes.run(async () => {
       if (this.outbox.pending() === 0) return 0;
       try {
         const written = await this.outbox.flush(this.auditDatabase);
@@ -502,8 +504,6 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
         return 0;
       }
     });
-    this.flushChain = run.catch(() => undefined);
-    const written = await run;
     return { written, pending: this.outbox.pending() };
   }
 
@@ -513,8 +513,8 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /** After a commit: publish and flush (each retried by the alarm on failure). True when KV has `version`. */
   private async afterChange(version: number): Promise<boolean> {
-    await Promise.all([this.publish(), this.flushAudit(), this.deliverWebhooks()]);
-    return this.publishedVersion() >= version;
+    await Promise.all([this.publisher.publish(), this.flushAudit(), this.deliverWebhooks()]);
+    return this.publisher.publishedVersion() >= version;
   }
 
   /**
@@ -579,46 +579,6 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.cachedSnapshot;
   }
 
-  private publishedVersion(): number {
-    return Number(this.storage.getMeta("published_version") ?? "-1");
-  }
-
-  /** Publish the current snapshot to KV if it is newer than the published one. Never throws. */
-  private publish(): Promise<void> {
-    const run = this.publishChain.then(() => this.publishOnce());
-    this.publishChain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async publishOnce(): Promise<void> {
-    const snapshot = this.snapshot();
-    if (this.publishedVersion() >= snapshot.version) return;
-    const now = Date.now();
-    const last = Number(this.storage.getMeta("last_publish_at") ?? "0");
-    if (now - last < MIN_PUBLISH_INTERVAL_MS) {
-      await this.armAlarm(last + MIN_PUBLISH_INTERVAL_MS);
-      return;
-    }
-    this.storage.setMeta("last_publish_at", now);
-    const body = JSON.stringify(snapshot);
-    try {
-      await this.env.FLAGS_KV.put(snapshotKey(this.envName), body, {
-        metadata: { version: snapshot.version, hash: await sha256Hex(body) },
-      });
-      this.storage.setMeta("published_version", snapshot.version);
-      this.storage.setMeta("publish_failures", 0);
-      this.storage.deleteMeta("last_publish_error");
-    } catch (error) {
-      const failures = Number(this.storage.getMeta("publish_failures") ?? "0") + 1;
-      this.storage.setMeta("publish_failures", failures);
-      this.storage.setMeta("last_publish_error", String(error));
-      await this.armAlarm(now + retryDelay(failures));
-      return;
-    }
-    // A change committed while the write was in flight gets its own publish.
-    if (this.storage.version() > snapshot.version) await this.armAlarm(Date.now() + MIN_PUBLISH_INTERVAL_MS);
-  }
-
   private async armAlarm(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
@@ -651,9 +611,6 @@ function analyticsEngineOf(env: Env): { accountId: string; dataset: string; apiT
   return { ...ae, apiToken: env.AE_API_TOKEN, binding: env.METRICS_DATASET };
 }
 
-function retryDelay(failures: number): number {
-  return Math.min(MAX_RETRY_DELAY_MS, MIN_PUBLISH_INTERVAL_MS * 2 ** failures);
-}
 
 function versionConflict(key: string, current: number, guard: WriteGuard): { ok: false; error: CommandError } | undefined {
   if (guard.expectedVersion === undefined || guard.expectedVersion === current) return undefined;
