@@ -10,6 +10,7 @@ import { z } from "zod";
 import { AuditOutbox } from "../audit/outbox.js";
 import { randomToken, sha256Hex } from "../crypto.js";
 import type { Env } from "../env.js";
+import { Serial } from "../environment/serial.js";
 import type { ChangeMeta, CommandResult } from "../environment/types.js";
 import { Role, TokenEnvironments, type Principal } from "./roles.js";
 
@@ -55,7 +56,8 @@ type TokenRow = { id: string; name: string; role: string; environments: string; 
 
 export class AccessDurableObject extends DurableObject<Env> implements AccessApi {
   private readonly outbox: AuditOutbox;
-  private flushChain: Promise<unknown> = Promise.resolve();
+  /** One audit flush at a time: the flush is the only writer of the hash chain. */
+  private readonly auditFlushes = new Serial();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -134,15 +136,13 @@ export class AccessDurableObject extends DurableObject<Env> implements AccessApi
   }
 
   async flushAudit(): Promise<{ pending: number }> {
-    const run = this.flushChain.then(async () => {
+    await this.auditFlushes.run(async () => {
       try {
         await this.outbox.flush(this.env.AUDIT_DB);
       } catch {
         await this.ctx.storage.setAlarm(Date.now() + 5_000);
       }
     });
-    this.flushChain = run.catch(() => undefined);
-    await run;
     return { pending: this.outbox.pending() };
   }
 
