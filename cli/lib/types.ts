@@ -1,0 +1,47 @@
+/**
+ * The admin API's own types, for the CLI. Type-only imports from src/ (erased at runtime, so the
+ * CLI runs on Node's type stripping without bundling the Worker): request bodies are the zod
+ * *input* types of the schemas that validate them, responses their *output* types.
+ */
+import type { z } from "zod";
+import type { Flag } from "../../src/domain/flag.ts";
+import type { RolloutRequest, RolloutState } from "../../src/domain/rollout/model.ts";
+import type { RolloutStatus } from "../../src/domain/rollout/status.ts";
+import type { RolloutPlan } from "../../src/environment/types.ts";
+import type * as S from "../../src/http/admin/schemas.ts";
+
+export type { Flag, RolloutPlan, RolloutState, RolloutStatus };
+
+/** The error envelope of every admin route. */
+export type ErrorEnvelope = z.infer<typeof S.ErrorEnvelope>;
+export type ErrorDetail = ErrorEnvelope["error"]["details"][number];
+
+export type FlagView = z.infer<typeof S.FlagView>;
+export type FlagList = { flags: FlagView[] };
+export type FlagWriteResult = z.infer<typeof S.FlagWriteResult>;
+export type ChangeResult = z.infer<typeof S.ChangeResult>;
+export type FlagSetInput = z.input<typeof S.FlagSet>;
+export type FlagInput = z.input<typeof S.Flag>;
+export type ImportResult = z.infer<typeof S.ImportResult>;
+export type AuditPage = z.infer<typeof S.AuditPage>;
+export type AuditEntry = z.infer<typeof S.AuditEntry>;
+export type AuditVerification = z.infer<typeof S.AuditVerification>;
+export type CreateSdkKeyBody = z.input<typeof S.CreateSdkKeyBody>;
+export type SdkKeyRecord = z.infer<typeof S.SdkKeyRecord>;
+export type CreatedSdkKey = z.infer<typeof S.CreatedSdkKey>;
+export type CreateTokenBody = z.input<typeof S.CreateTokenInput>;
+export type TokenRecord = z.infer<typeof S.TokenRecord>;
+export type CreatedToken = z.infer<typeof S.CreatedToken>;
+
+/** `POST /envs/{env}/rollouts`. */
+export type RolloutRequestBody = z.input<typeof RolloutRequest>;
+export type CreateRolloutResult = { rollout: RolloutStatus | null; plan: RolloutPlan };
+export type RolloutList = { rollouts: RolloutStatus[] };
+export type RolloutCommandResult = { rollout: RolloutStatus; changed: boolean };
+export type RolloutAction = "pause" | "resume" | "promote" | "rollback" | "cancel";
+
+/**
+ * `GET /health` (src/http/health.ts; that module is not type-checked here: under Node's types its
+ * `setTimeout` differs from the Workers one it is written for).
+ */
+export type HealthReport = { status: "ok" | "unhealthy"; checks: { name: string; ok: boolean; detail: string; [extra: string]: unknown }[] };
