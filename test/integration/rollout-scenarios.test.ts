@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { adminJson, booleanFlag } from "./admin-helpers.js";
 import { postJson, published } from "./helpers.js";
 import { MIN, simulate, tickAt, rollout as rolloutView, type Minute, type RolloutView } from "./rollout-helpers.js";
+import { binomial, prng } from "../support/random.js";
 
 // ── the simulated clock and scenario plumbing ───────────────────────────────────────────────
 
@@ -82,31 +83,6 @@ const trickle: Minute = { requests: 10, errors: 0, slow500: 0, slow1000: 0 };
 /** A heartbeat: telemetry works, no traffic. */
 const heartbeat: Minute = { requests: 0, errors: 0, slow500: 0, slow1000: 0 };
 
-/** mulberry32: a small, seedable PRNG (uniform in [0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** An exact Binomial(n, p) draw by inversion of the CDF. */
-function binomial(random: () => number, n: number, p: number): number {
-  const u = random();
-  let pk = (1 - p) ** n;
-  let cdf = pk;
-  let k = 0;
-  while (u > cdf && k < n) {
-    pk *= ((n - k) / (k + 1)) * (p / (1 - p));
-    k++;
-    cdf += pk;
-  }
-  return k;
-}
 
 // ── what the edge serves ───────────────────────────────────────────────────────────────────
 

@@ -13,36 +13,12 @@ import { createRollout } from "../../../src/domain/rollout/create.js";
 import { BREACHES_TO_FIRE, MINUTE } from "../../../src/domain/rollout/guards.js";
 import { decide } from "../../../src/domain/rollout/machine.js";
 import { RolloutRequest, type MinuteBucket, type Rollout } from "../../../src/domain/rollout/model.js";
+import { binomial, prng } from "../../support/random.js";
 
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const T0 = Date.parse("2026-03-02T00:00:00.000Z");
 
-/** mulberry32: a small, seedable PRNG (uniform in [0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** An exact Binomial(n, p) draw by inversion of the CDF (cheap for small n·p). */
-function binomial(random: () => number, n: number, p: number): number {
-  const u = random();
-  let pk = (1 - p) ** n;
-  let cdf = pk;
-  let k = 0;
-  while (u > cdf && k < n) {
-    pk *= ((n - k) / (k + 1)) * (p / (1 - p));
-    k++;
-    cdf += pk;
-  }
-  return k;
-}
 
 function safeRollout(): Rollout {
   const flag = Flag.parse({
