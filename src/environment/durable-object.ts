@@ -20,19 +20,14 @@ import { mergePatch } from "../domain/merge-patch.js";
 import { formatSdkKey } from "../domain/sdk-key.js";
 import { SdkKeyKind, type Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
-import { createRollout } from "../domain/rollout/create.js";
-import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
-import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
-import { RolloutRequest, isTerminal, type HealthCheck, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
-import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
-import { resolvePlan, timeline } from "../domain/rollout/strategies.js";
-import { MINUTE } from "../domain/rollout/guards.js";
+import type { RolloutState } from "../domain/rollout/model.js";
+import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { EnvironmentApi } from "./api.js";
-import { AnalyticsEngineMetricsSource, writeMetricBucket } from "../metrics/analytics-engine.js";
-import type { MetricsSource } from "../metrics/source.js";
-import { DurableObjectMetricsSource, MetricStore } from "./metric-store.js";
+import { MetricStore } from "./metric-store.js";
+import { failure, validationError } from "./results.js";
 import { RolloutStore } from "./rollout-store.js";
-import { notification, WebhookOutbox } from "./webhook-outbox.js";
+import { RolloutRunner } from "./rollouts.js";
+import { WebhookOutbox } from "./webhook-outbox.js";
 import { retryDelay, Serial } from "./serial.js";
 import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage, type SdkKeyRecord } from "./storage.js";
@@ -57,6 +52,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly envName: string;
   private cachedSnapshot: Snapshot | undefined;
   private readonly publisher: SnapshotPublisher;
+  private readonly rolloutRunner: RolloutRunner;
   /** One audit flush at a time (one writer of the hash chain); one webhook pass at a time (no double sends). */
   private readonly auditFlushes = new Serial();
   private readonly webhookPasses = new Serial();
@@ -78,6 +74,17 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
       env: this.envName,
       snapshot: () => this.snapshot(),
       armAlarm: (at) => this.armAlarm(at),
+    });
+    this.rolloutRunner = new RolloutRunner({
+      envName: this.envName,
+      env,
+      storage: this.storage,
+      rollouts: this.rollouts,
+      metrics: this.metrics,
+      webhooks: this.webhooks,
+      transact: (fn) => ctx.storage.transactionSync(fn),
+      audit: (event, at) => this.audit(event, at),
+      afterChange: (version) => this.afterChange(version),
     });
     void ctx.blockConcurrencyWhile(async () => {
       this.storage.migrate();
@@ -258,186 +265,31 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   async tick(now: number): Promise<EnvironmentStatus> {
     if (now > Number(this.storage.getMeta("clock") ?? "0")) this.storage.setMeta("clock", now);
     this.auditOverrideChanges();
-    await this.tickRollouts(this.clock());
+    await this.rolloutRunner.tick(this.rolloutRunner.clock());
     await Promise.all([this.publisher.publish(), this.flushAudit(), this.deliverWebhooks()]);
     return this.status();
   }
 
-  // ── rollouts ───────────────────────────────────────────────────────────────────────────────
-
-  /** The environment's clock: the later of the wall clock and the latest tick's scheduled time. */
-  private clock(): number {
-    return Math.max(Date.now(), Number(this.storage.getMeta("clock") ?? "0"));
-  }
+  // ── rollouts (src/environment/rollouts.ts) ─────────────────────────────────────────────────
 
   async createRollout(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
-    const parsed = RolloutRequest.safeParse(input);
-    if (!parsed.success) return validationError("the rollout is invalid", parsed.error);
-    const request = parsed.data;
-    const now = this.clock();
-    const flag = this.storage.getFlag(request.flag);
-    if (!flag) return failure("NOT_FOUND", `flag "${request.flag}" does not exist`, [{ path: "flag", message: "not found" }]);
-    const active = this.rollouts.activeFor(request.flag);
-    if (active) return failure("VERSION_CONFLICT", `flag "${request.flag}" already has an active rollout (${active.id})`, [{ path: "flag", message: active.id }]);
-    const built = createRollout(request, flag, { id: `ro_${randomToken(16)}`, env: this.envName, by: meta.actor }, now);
-    if (!built.ok) return failure("VALIDATION_FAILED", "the rollout cannot start from this flag", built.errors);
-    const plan = { ...timeline(resolvePlan(request), built.rollout.startAt), guards: built.rollout.guards };
-    if (request.dryRun) return { ok: true, rollout: null, plan };
-    const version = this.ctx.storage.transactionSync(() => {
-      const rollout = built.rollout;
-      this.rollouts.put(rollout);
-      this.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: { rolloutId: rollout.id, strategy: rollout.strategy, stages: rollout.stages, finalBakeSeconds: rollout.finalBakeSeconds, startAt: new Date(rollout.startAt).toISOString() } }, new Date(now).toISOString());
-      // Starting now (no startAt in the future) is the first tick's transition, in the same commit.
-      const started = decide(rollout, { type: "tick", buckets: new Map() }, now);
-      if (started.ok && started.event) this.apply(rollout, started, meta);
-      return this.storage.version();
-    });
-    await this.afterChange(version);
-    return { ok: true, rollout: this.statusOf(this.rollouts.get(built.rollout.id) as Rollout, now), plan };
+    return this.rolloutRunner.create(input, meta);
   }
 
   async listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]> {
-    const now = this.clock();
-    return this.rollouts.list(filter).map((r) => this.statusOf(r, now));
+    return this.rolloutRunner.list(filter);
   }
 
   async getRollout(id: string): Promise<RolloutStatus | null> {
-    const r = this.rollouts.get(id);
-    return r ? this.statusOf(r, this.clock()) : null;
+    return this.rolloutRunner.get(id);
   }
 
-  /** pause | resume | promote | rollback | cancel. */
   async rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>> {
-    const now = this.clock();
-    const outcome = this.ctx.storage.transactionSync((): CommandResult<{ changed: boolean }> => {
-      const rollout = this.rollouts.get(id);
-      if (!rollout) return failure("NOT_FOUND", `no rollout "${id}"`);
-      const input = { type: command.action, by: meta.actor, reason: meta.reason, expectedStage: command.expectedStage } as RolloutInput;
-      const d = decide(rollout, input, now);
-      if (!d.ok) return failure(d.code === "INVALID" ? "VALIDATION_FAILED" : "VERSION_CONFLICT", d.message, d.code === "INVALID" ? [{ path: "expectedStage", message: d.message }] : []);
-      if (!d.event) return { ok: true, changed: false };
-      this.apply(rollout, d, meta);
-      return { ok: true, changed: true };
-    });
-    if (!outcome.ok) return outcome;
-    if (outcome.changed) await this.afterChange(this.storage.version());
-    return { ok: true, changed: outcome.changed, rollout: this.statusOf(this.rollouts.get(id) as Rollout, now) };
+    return this.rolloutRunner.command(id, command, meta);
   }
 
-  /** Metrics for rollout guards (POST /v1/metrics), bounded by the environment's clock. */
   async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>> {
-    const parsed = MetricsIngest.safeParse(input);
-    if (!parsed.success) return validationError("the metrics are invalid", parsed.error);
-    const now = this.clock();
-    const earliest = now - maxAgeSeconds * 1000;
-    const latest = now + 2 * MINUTE;
-    const details: { path: string; message: string }[] = [];
-    const check = (at: number, path: string) => {
-      if (at > latest) details.push({ path, message: `more than 2 minutes ahead of the environment's clock (${new Date(now).toISOString()})` });
-      else if (at < earliest) details.push({ path, message: `older than ${maxAgeSeconds} s before the environment's clock (${new Date(now).toISOString()})` });
-    };
-    parsed.data.samples.forEach((s, i) => check(s.minute, `samples.${i}.minute`));
-    parsed.data.events.forEach((e, i) => check(e.at, `events.${i}.at`));
-    if (details.length > 0) return failure("VALIDATION_FAILED", "some metrics are outside the accepted time window", details.slice(0, 50));
-    const deltas = toDeltas(parsed.data, (flag) => {
-      const thresholds = new Set([500, 1000]);
-      for (const g of this.rollouts.activeFor(flag)?.guards.metrics ?? []) if (g.thresholdMs !== undefined) thresholds.add(g.thresholdMs);
-      return [...thresholds];
-    });
-    const ae = analyticsEngineOf(this.env);
-    if (ae) {
-      // One data point per (flag, variant, minute): a Worker invocation may write at most 250.
-      if (deltas.length > AE_MAX_POINTS) {
-        return failure("VALIDATION_FAILED", `send at most ${AE_MAX_POINTS} (flag, variant, minute) buckets per request`, [{ path: "samples", message: "too many buckets" }]);
-      }
-      for (const d of deltas) writeMetricBucket(ae.binding, this.envName, d);
-    } else {
-      this.ctx.storage.transactionSync(() => this.metrics.add(deltas));
-    }
-    return { ok: true, buckets: deltas.length };
-  }
-
-  /** The configured metrics source; the Durable Object's own buckets unless Analytics Engine is set up. */
-  private metricsSource(): MetricsSource {
-    const ae = analyticsEngineOf(this.env);
-    return ae ? new AnalyticsEngineMetricsSource({ accountId: ae.accountId, apiToken: ae.apiToken, dataset: ae.dataset }) : new DurableObjectMetricsSource(this.metrics);
-  }
-
-  /** A failing source yields no buckets: those minutes are UNKNOWN, which pauses and never rolls back. */
-  private async readMetrics(source: MetricsSource, r: Rollout, since: number, now: number): Promise<Map<number, MinuteBucket>> {
-    const thresholdsMs = r.guards.metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
-    try {
-      const buckets = await source.read({ env: this.envName, flag: r.flag, variant: r.variant, since, until: now, thresholdsMs });
-      this.storage.deleteMeta("last_metrics_error");
-      return buckets;
-    } catch (error) {
-      this.storage.setMeta("last_metrics_error", `${source.name}: ${String(error)}`);
-      return new Map();
-    }
-  }
-
-  private statusOf(r: Rollout, now: number): RolloutStatus {
-    return rolloutStatus(r, this.metrics.read(r.flag, r.variant, now - 11 * MINUTE), now);
-  }
-
-  /**
-   * Applies a decided transition: the rollout record, its effect on the flag (the fallthrough it
-   * owns), and exactly one audit event — inside the caller's transaction.
-   */
-  private apply(before: Rollout, d: Extract<Decision, { ok: true }>, meta: ChangeMeta): Rollout {
-    const at = new Date(d.rollout.updatedAt).toISOString();
-    this.rollouts.put(d.rollout);
-    if (d.effect) {
-      const flag = this.storage.getFlag(d.rollout.flag);
-      if (flag) {
-        const fallthrough =
-          d.effect.type === "restore"
-            ? d.rollout.snapshot.fallthrough
-            : d.effect.type === "complete"
-              ? { variant: d.rollout.variant }
-              : { rollout: { variant: d.rollout.variant, baseline: d.rollout.baseline, percentage: d.effect.percentage } };
-        this.storage.putFlag({ ...flag, fallthrough }, at);
-      }
-      this.storage.bumpVersion();
-    }
-    if (d.event) {
-      const system = d.event.by.startsWith("system:");
-      this.audit({
-        actor: system ? d.event.by : meta.actor,
-        requestId: system ? undefined : meta.requestId,
-        reason: d.event.reason,
-        action: d.event.action,
-        targetType: "rollout",
-        targetId: d.rollout.flag,
-        before: { rolloutId: before.id, ...d.event.from },
-        after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
-      }, at);
-      if (d.rollout.webhooks.length > 0) this.webhooks.enqueue(d.rollout.webhooks, notification(this.envName, d.rollout, d.event, at), Date.now());
-    }
-    return d.rollout;
-  }
-
-  /**
-   * One tick for every active rollout: metrics and probes first (I/O, outside any transaction),
-   * then decide-and-commit per rollout with a version check.
-   */
-  private async tickRollouts(now: number): Promise<void> {
-    const source = this.metricsSource();
-    for (const r of this.rollouts.active()) {
-      const started = r.startedAt !== null;
-      const health = r.healthChecks.length > 0 && started ? await probe(r.healthChecks) : undefined;
-      // Enough history for the stage gate (the whole stage) and the no-telemetry lookbacks.
-      const lookback = Math.max(r.guards.unknownPauseSeconds * 1000, 15 * MINUTE) + 2 * MINUTE;
-      const buckets = started ? await this.readMetrics(source, r, Math.min(r.stageEnteredAt ?? now, now - lookback), now) : new Map<number, MinuteBucket>();
-      this.ctx.storage.transactionSync(() => {
-        const current = this.rollouts.get(r.id);
-        // A command changed it while we read and probed: this tick skips it, the next one sees it.
-        if (!current || current.version !== r.version || isTerminal(current.state)) return;
-        const d = decide(current, { type: "tick", buckets, health }, now);
-        if (d.ok) this.apply(current, d, { actor: "system:cron" });
-      });
-    }
-    this.metrics.prune(now - 31 * 86_400_000);
+    return this.rolloutRunner.ingestMetrics(input, maxAgeSeconds);
   }
 
   /**
@@ -585,33 +437,6 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 }
 
-/** One health round: every URL must answer 2xx within its timeout. */
-async function probe(checks: readonly HealthCheck[]): Promise<HealthRound> {
-  const results = await Promise.all(
-    checks.map(async (check) => {
-      try {
-        const res = await fetch(check.url, { signal: AbortSignal.timeout(check.timeoutMs), redirect: "manual" });
-        await res.body?.cancel();
-        return res.status >= 200 && res.status < 300;
-      } catch {
-        return false;
-      }
-    }),
-  );
-  return results.every(Boolean) ? "PASS" : "FAIL";
-}
-
-const AE_MAX_POINTS = 250;
-
-/** Analytics Engine, when configured as the metrics source and complete (binding and token too). */
-function analyticsEngineOf(env: Env): { accountId: string; dataset: string; apiToken: string; binding: AnalyticsEngineDataset } | undefined {
-  const config = loadConfig(env);
-  const ae = config.ok ? config.config.analyticsEngine : undefined;
-  if (!ae || env.AE_API_TOKEN === undefined || env.METRICS_DATASET === undefined) return undefined;
-  return { ...ae, apiToken: env.AE_API_TOKEN, binding: env.METRICS_DATASET };
-}
-
-
 function versionConflict(key: string, current: number, guard: WriteGuard): { ok: false; error: CommandError } | undefined {
   if (guard.expectedVersion === undefined || guard.expectedVersion === current) return undefined;
   return failure("VERSION_CONFLICT", `flag "${key}" is at version ${current}, not ${guard.expectedVersion}`, [
@@ -623,14 +448,3 @@ function notFound(key: string): { ok: false; error: CommandError } {
   return failure("NOT_FOUND", `flag "${key}" does not exist`);
 }
 
-function failure(code: CommandError["code"], message: string, details: CommandError["details"] = []): { ok: false; error: CommandError } {
-  return { ok: false, error: { code, message, details } };
-}
-
-function validationError(message: string, error: z.ZodError): { ok: false; error: CommandError } {
-  return failure(
-    "VALIDATION_FAILED",
-    message,
-    error.issues.slice(0, 50).map((i) => ({ path: i.path.join("."), message: i.message })),
-  );
-}

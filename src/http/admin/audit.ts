@@ -1,6 +1,5 @@
 /** Admin routes for the audit log: filtered, keyset-paginated reads and hash-chain verification. */
 import { createRoute } from "@hono/zod-openapi";
-import { z } from "zod";
 import { ACCESS_AUDIT_ENVIRONMENT, accessStub } from "../../access/durable-object.js";
 import { queryAudit, verifyAuditChain } from "../../audit/d1.js";
 import { environmentStub } from "../../environment/api.js";
