@@ -22,6 +22,16 @@ function ifMatch(version: string | undefined): Record<string, string> {
   return version === undefined ? {} : { "If-Match": `"${parse(NonNegativeInt, version, "--if-version")}"` };
 }
 
+/** The validated target of a flag write: key, environment, audit reason and If-Match header. */
+function flagWrite(keyArg: string, opts: { env: string; reason?: string; ifVersion?: string }) {
+  return {
+    key: parse(FlagKey, keyArg, "<key>"),
+    env: envOf(opts),
+    reason: opts.reason === undefined ? undefined : parse(Reason, opts.reason, "--reason"),
+    headers: ifMatch(opts.ifVersion),
+  };
+}
+
 export function flagsCommand(): Command {
   const flags = new Command("flags").description("read and change flags");
 
@@ -89,10 +99,7 @@ export function flagsCommand(): Command {
     .option("--if-version <n>", "only if the flag is still at this version (0: only create)")
     .option("--reason <text>", "recorded in the audit log")
     .action(async (keyArg: string, opts: { env: string; file?: string; data?: string; patch?: boolean; ifVersion?: string; reason?: string }, cmd: Command) => {
-      const key = parse(FlagKey, keyArg, "<key>");
-      const env = envOf(opts);
-      const reason = opts.reason === undefined ? undefined : parse(Reason, opts.reason, "--reason");
-      const headers = ifMatch(opts.ifVersion);
+      const { key, env, reason, headers } = flagWrite(keyArg, opts);
       const doc = await readJsonArg(opts, "the flag");
       if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new UsageError("the flag must be a JSON object");
       const body = { ...(doc as Record<string, unknown>) };
@@ -115,10 +122,7 @@ export function flagsCommand(): Command {
       .option("--reason <text>", "recorded in the audit log")
       .option("--if-version <n>", "only if the flag is still at this version")
       .action(async (keyArg: string, opts: { env: string; reason?: string; ifVersion?: string }, cmd: Command) => {
-        const key = parse(FlagKey, keyArg, "<key>");
-        const env = envOf(opts);
-        const reason = opts.reason === undefined ? undefined : parse(Reason, opts.reason, "--reason");
-        const headers = ifMatch(opts.ifVersion);
+        const { key, env, reason, headers } = flagWrite(keyArg, opts);
         const { api, json } = context(cmd);
         const result = await api.admin<FlagWriteResult>("POST", `/envs/${env}/flags/${key}/${action}`, { body: reason === undefined ? {} : { reason }, headers });
         if (json) return out.json(result);
@@ -134,10 +138,7 @@ export function flagsCommand(): Command {
     .option("--reason <text>", "recorded in the audit log")
     .option("--if-version <n>", "only if the flag is still at this version")
     .action(async (keyArg: string, opts: { env: string; reason?: string; ifVersion?: string }, cmd: Command) => {
-      const key = parse(FlagKey, keyArg, "<key>");
-      const env = envOf(opts);
-      const reason = opts.reason === undefined ? undefined : parse(Reason, opts.reason, "--reason");
-      const headers = ifMatch(opts.ifVersion);
+      const { key, env, reason, headers } = flagWrite(keyArg, opts);
       const { api, json } = context(cmd);
       const result = await api.admin<ChangeResult>("DELETE", `/envs/${env}/flags/${key}`, { headers, query: { reason } });
       if (json) return out.json({ key, ...result });

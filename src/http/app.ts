@@ -7,7 +7,7 @@ import { requestId } from "hono/request-id";
 import { loadConfig } from "../config.js";
 import { admin } from "./admin/app.js";
 import type { AppEnv } from "./app-env.js";
-import { errorResponse } from "./errors.js";
+import { errorResponse, internalErrorResponse } from "./errors.js";
 import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
 import { metrics } from "./metrics.js";
@@ -53,10 +53,4 @@ app.get("/", (c) =>
 
 app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 
-app.onError((error, c) => {
-  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), path: c.req.path, error: String(error), stack: (error as Error).stack }));
-  if (c.req.path.startsWith("/ofrep/")) {
-    return c.json({ errorCode: "GENERAL", errorDetails: "internal error", requestId: c.get("requestId") }, 500);
-  }
-  return errorResponse(c, 500, "INTERNAL", "internal error");
-});
+app.onError((error, c) => internalErrorResponse(c, error));

@@ -70,3 +70,12 @@ export function httpErrorResponse(c: Context<AppEnv>, error: HTTPException): Res
   const status = error.status as ContentfulStatusCode;
   return errorResponse(c, status, CODE_BY_STATUS[status] ?? "VALIDATION_FAILED", error.message || "bad request");
 }
+
+/** The one answer to an unexpected error: logged with the request id, a 500 without internals. */
+export function internalErrorResponse(c: Context<AppEnv>, error: unknown): Response {
+  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), path: c.req.path, error: String(error), stack: (error as Error).stack }));
+  if (c.req.path.startsWith("/ofrep/")) {
+    return c.json({ errorCode: "GENERAL", errorDetails: "internal error", requestId: c.get("requestId") }, 500);
+  }
+  return errorResponse(c, 500, "INTERNAL", "internal error");
+}

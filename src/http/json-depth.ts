@@ -1,3 +1,7 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app-env.js";
+import { errorResponse } from "./errors.js";
+
 /**
  * How deeply a JSON text nests, measured on the raw text before anything parses it. Deep nesting
  * is harmless to JSON.parse but overflows the stack of recursive consumers (structured clone over
@@ -20,4 +24,17 @@ export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+/** Refuses request bodies nested deeper than `maxDepth` with a 422 in the error envelope. */
+export function refuseDeepJson(maxDepth: number): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "DELETE") return next();
+    if (jsonNestingExceeds(await c.req.text(), maxDepth)) {
+      return errorResponse(c as unknown as Context<AppEnv>, 422, "VALIDATION_FAILED", `the body nests deeper than ${maxDepth} levels`, [
+        { path: "body", message: `more than ${maxDepth} levels of nesting` },
+      ]);
+    }
+    return next();
+  };
 }

@@ -13,20 +13,20 @@ import { principalOf } from "./admin/auth.js";
 import type { AppEnv } from "./app-env.js";
 import { credentialOf, identify, verify } from "./auth.js";
 import { errorResponse } from "./errors.js";
-import { jsonNestingExceeds } from "./json-depth.js";
+import { refuseDeepJson } from "./json-depth.js";
 
 const MAX_BYTES = 1024 * 1024;
 
 export const metrics = new Hono<AppEnv>();
 
 metrics.use("*", bodyLimit({ maxSize: MAX_BYTES, onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${MAX_BYTES} bytes`) }));
+metrics.use("*", refuseDeepJson(16));
 
 metrics.post("/", async (c) => {
   const text = await c.req.text();
   if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
     return errorResponse(c, 415, "UNSUPPORTED_MEDIA_TYPE", "send application/json");
   }
-  if (jsonNestingExceeds(text, 16)) return errorResponse(c, 422, "VALIDATION_FAILED", "the body nests too deeply", [{ path: "body", message: "too deep" }]);
   let body: unknown;
   try {
     body = JSON.parse(text);

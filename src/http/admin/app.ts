@@ -6,8 +6,8 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.js";
-import { errorResponse, httpErrorResponse } from "../errors.js";
-import { jsonNestingExceeds } from "../json-depth.js";
+import { errorResponse, httpErrorResponse, internalErrorResponse } from "../errors.js";
+import { refuseDeepJson } from "../json-depth.js";
 import { auditRoutes } from "./audit.js";
 import { adminAuth } from "./auth.js";
 import { flagRoutes } from "./flags.js";
@@ -37,15 +37,7 @@ admin.use("*", async (c, next) => {
 });
 /** Flags nest about 7 levels; object variants get room, recursion-based consumers stay safe. */
 const MAX_BODY_DEPTH = 32;
-admin.use("*", async (c, next) => {
-  if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "DELETE") return next();
-  if (jsonNestingExceeds(await c.req.text(), MAX_BODY_DEPTH)) {
-    return errorResponse(c as unknown as Context<AppEnv>, 422, "VALIDATION_FAILED", `the body nests deeper than ${MAX_BODY_DEPTH} levels`, [
-      { path: "body", message: `more than ${MAX_BODY_DEPTH} levels of nesting` },
-    ]);
-  }
-  return next();
-});
+admin.use("*", refuseDeepJson(MAX_BODY_DEPTH));
 admin.use("/envs/*", adminAuth);
 admin.use("/tokens", adminAuth);
 admin.use("/tokens/*", adminAuth);
@@ -57,7 +49,6 @@ admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);
 
 admin.onError((error, c) => {
-  if (error instanceof HTTPException) return httpErrorResponse(c as unknown as Context<AppEnv>, error);
-  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), path: c.req.path, error: String(error), stack: (error as Error).stack }));
-  return errorResponse(c as unknown as Context<AppEnv>, 500, "INTERNAL", "internal error");
+  const ctx = c as unknown as Context<AppEnv>;
+  return error instanceof HTTPException ? httpErrorResponse(ctx, error) : internalErrorResponse(ctx, error);
 });
