@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
  * Two projects:
  * - `workers`: pure-domain unit/property tests and integration tests, inside workerd with real
  *   local KV, D1, Durable Objects and cron (the Worker under test is src/index.ts).
+ * - `repo`: checks of the repository itself in Node (e.g. no test depends on the calendar).
  * - `node`: black-box tests in Node against a real `wrangler dev` (e2e smoke, OpenFeature contract).
  */
 /** Webhook bodies the fake receiver got (tests read them back through GET http://hooks.test/received). */
@@ -52,6 +53,13 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
             setupFiles: ["./test/integration/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "repo",
+            environment: "node",
+            include: ["test/repo/**/*.test.ts"],
           },
         },
         {

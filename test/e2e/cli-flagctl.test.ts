@@ -379,7 +379,7 @@ describe.concurrent("flagctl audit", () => {
       flagctl(["audit", "--env", "staging", "--flag", key]),
       flagctl(["audit", "--env", "staging", "--flag", key, "--limit", "1"]),
       flagctl(["audit", "--env", "staging", "--flag", key, "--since", "1h", "--json"]),
-      flagctl(["audit", "--env", "staging", "--flag", key, "--since", "2099-01-01T00:00:00Z"]),
+      flagctl(["audit", "--env", "staging", "--flag", key, "--since", new Date(Date.now() + 3650 * 86_400_000).toISOString()]),
       flagctl(["audit", "--env", "staging", "--flag", key, "--action", "flag.updated", "--json"]),
       flagctl(["audit", "--env", "staging", "--verify"]),
       flagctl(["audit", "--env", "staging", "--verify", "--json"]),

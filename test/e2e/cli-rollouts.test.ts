@@ -18,6 +18,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { DAY, SimClock } from "../support/sim-clock.js";
 
 const baseUrl = inject("baseUrl");
 const CLI = fileURLToPath(new URL("../../cli/flagctl.ts", import.meta.url));
@@ -93,10 +94,10 @@ function expectFailure(run: Run, code: 1 | 2, message: RegExp): void {
 
 const MIN = 60_000;
 /**
- * The latest tick's time. Far after the wall clock (and after the other e2e files' times), so
+ * The latest tick's time. It starts at the real clock (no other e2e file ticks ahead of it), so
  * this file's ticks decide the environments' clock; it only moves forward.
  */
-let clock = Date.parse("2035-06-01T00:00:00Z");
+let clock = new SimClock().now;
 
 /** Runs the cron at `ms` (every environment ticks with now = ms). */
 async function tick(ms: number): Promise<void> {
@@ -360,12 +361,13 @@ describe("flagctl pause, resume, promote, rollback, cancel", () => {
 
   it("cancel ends a scheduled rollout; status --watch on it exits 1", async () => {
     const flag = await baselineFlag("staging", "llm_integration_enabled");
+    const startAt = new Date(clock + 365 * DAY).toISOString(); // a whole minute, a year ahead
     const scheduled = json<{ rollout: Rollout & { startAt: string } }>(
-      await flagctl(["deploy", flag, "--env", "staging", "--strategy", "instant", "--start-at", "2099-01-01T00:00:00Z", "--json"]),
+      await flagctl(["deploy", flag, "--env", "staging", "--strategy", "instant", "--start-at", startAt, "--json"]),
     );
-    expect(scheduled.rollout).toMatchObject({ state: "SCHEDULED", startAt: "2099-01-01T00:00:00.000Z" });
+    expect(scheduled.rollout).toMatchObject({ state: "SCHEDULED", startAt });
     const status = await flagctl(["status", flag, "--env", "staging"]);
-    expect(status.stdout).toMatch(/^starts at 2099-01-01 00:00:00Z$/m);
+    expect(status.stdout).toMatch(new RegExp(`^starts at ${startAt.slice(0, 10)} ${startAt.slice(11, 19)}Z$`, "m"));
     const cancelled = await flagctl(["cancel", flag, "--env", "staging", "--reason", "not this year"]);
     expect(cancelled.stdout).toMatch(/^cancelled: .* now CANCELLED at 0 %/);
     const watch = await flagctl(["status", flag, "--env", "staging", "--watch", "--interval", "0.1"]);

@@ -12,11 +12,12 @@ import { adminJson, booleanFlag } from "./admin-helpers.js";
 import { postJson, published } from "./helpers.js";
 import { MIN, simulate, tickAt, rollout as rolloutView, type Minute, type RolloutView } from "./rollout-helpers.js";
 import { binomial, prng } from "../support/random.js";
+import { SimClock } from "../support/sim-clock.js";
 
 // ── the simulated clock and scenario plumbing ───────────────────────────────────────────────
 
-/** The latest tick's time; the next minute to simulate starts here. Well after the wall clock. */
-let clock = Date.parse("2027-03-01T00:00:00Z");
+/** The latest tick's time; the next minute to simulate starts here. Starts at the real clock. */
+let clock = new SimClock().now;
 
 interface Verdict { minute: string; verdict: string; n: number; x: number | null; lowerBound: number | null }
 interface View extends RolloutView {

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { environment } from "./helpers.js";
 import { adminJson, booleanFlag } from "./admin-helpers.js";
 import { tickAt } from "./rollout-helpers.js";
+import { SimClock } from "../support/sim-clock.js";
 
 type Delivery = { text: string; event: string; flag: string; rolloutId: string; from: { percentage: number }; to: { percentage: number } };
 
 describe("rollout notifications", () => {
   it("every rollout event is delivered as JSON with a Slack-friendly text; failures are retried, not lost", async () => {
-    await tickAt(Date.parse("2027-06-01T00:00:00Z"));
+    await tickAt(new SimClock().now);
     await adminJson("PUT", "/envs/staging/flags/hooked", booleanFlag("hooked", { fallthrough: { variant: "off" } }));
     const created = await adminJson<{ rollout: { id: string } }>("POST", "/envs/staging/rollouts", {
       flag: "hooked", variant: "on", strategy: "fast", webhooks: ["http://hooks.test/ok", "http://hooks.test/fail"],

@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { adminJson } from "./admin-helpers.js";
 import { postJson } from "./helpers.js";
 import { MIN, postMinute, rollout, simulate, tickAt, type RolloutView } from "./rollout-helpers.js";
+import { DAY, SimClock } from "../support/sim-clock.js";
+
+/** Every tick ticks every environment: the tests of this file share one clock that only moves forward. */
+const clock = new SimClock();
 
 const healthy = { requests: 2_000, errors: 4, slow500: 20, slow1000: 2 };
 
@@ -36,7 +40,7 @@ async function serverKey(envName: string): Promise<string> {
 
 describe("rollouts on a simulated clock, through the real Worker", () => {
   it("a FAST rollout with healthy metrics advances stage by stage to COMPLETED", async () => {
-    const t0 = Date.parse("2026-12-01T00:00:00Z");
+    const t0 = clock.now;
     await tickAt(t0);
     const created = await start("staging", "phase_4_deployment", { strategy: "fast", minStageDurationSeconds: 300, finalBakeSeconds: 300 });
     expect(created).toMatchObject({ state: "RUNNING", phase: "BAKING", stageIndex: 0, percentage: 25 });
@@ -58,7 +62,7 @@ describe("rollouts on a simulated clock, through the real Worker", () => {
   });
 
   it("a step to 2 % errors at 25 % rolls back within 10 minutes; the edge serves the baseline", async () => {
-    const t0 = Date.parse("2026-12-02T00:00:00Z");
+    const t0 = clock.skip(DAY);
     await tickAt(t0);
     const created = await start("production", "aatc_system_enabled", { strategy: "fast" });
     expect(created.percentage).toBe(25);
@@ -78,15 +82,16 @@ describe("rollouts on a simulated clock, through the real Worker", () => {
   });
 
   it("dry run returns the plan with times and changes nothing", async () => {
+    const startAt = clock.now + 30 * DAY;
     const res = await adminJson<{ rollout: null; plan: { steps: { percentage: number; startsAt: string; endsAt: string }[]; completesAt: string } }>(
-      "POST", "/envs/development/rollouts", { flag: "phase_4_deployment", variant: "on", strategy: "safe", dryRun: true, startAt: "2027-01-01T00:00:00Z" },
+      "POST", "/envs/development/rollouts", { flag: "phase_4_deployment", variant: "on", strategy: "safe", dryRun: true, startAt: new Date(startAt).toISOString() },
     );
     expect(res.status).toBe(200);
     expect(res.body.plan.steps.map((s) => s.percentage)).toEqual([5, 10, 25, 50, 75, 100]);
-    expect(res.body.plan.steps[0]?.startsAt).toBe("2027-01-01T00:00:00.000Z");
+    expect(res.body.plan.steps[0]?.startsAt).toBe(new Date(startAt).toISOString());
     // 5 stages × 24 h, then the 24 h final bake at 100 %.
-    expect(res.body.plan.steps[5]?.startsAt).toBe("2027-01-06T00:00:00.000Z");
-    expect(res.body.plan.completesAt).toBe("2027-01-07T00:00:00.000Z");
+    expect(res.body.plan.steps[5]?.startsAt).toBe(new Date(startAt + 5 * DAY).toISOString());
+    expect(res.body.plan.completesAt).toBe(new Date(startAt + 6 * DAY).toISOString());
     const list = await adminJson<{ rollouts: unknown[] }>("GET", "/envs/development/rollouts?flag=phase_4_deployment");
     expect(list.body.rollouts).toEqual([]);
   });
@@ -143,7 +148,7 @@ describe("rollouts on a simulated clock, through the real Worker", () => {
   });
 
   it("validates metrics: window against the environment's clock, shapes, and credentials", async () => {
-    const now = Date.parse("2026-12-10T00:00:00Z");
+    const now = clock.skip(DAY);
     await tickAt(now); // the environment's clock is now the later of this and the wall clock
     const ahead = await postMinute("development", "phase_4_deployment", "on", now + 10 * MIN, { requests: 1, errors: 0 });
     expect(ahead.status).toBe(422);

@@ -5,6 +5,9 @@ import worker from "../../src/index.js";
 import type { Env } from "../../src/env.js";
 import { environment, published } from "./helpers.js";
 import { TEST_META } from "./helpers.js";
+import { MINUTE, SimClock } from "../support/sim-clock.js";
+
+const clock = new SimClock();
 
 const flag = (key: string) => ({
   key, type: "boolean", variants: { on: true, off: false }, offVariant: "off", enabled: true, fallthrough: { variant: "on" },
@@ -26,7 +29,7 @@ describe("cron trigger", () => {
       expect(status.publishedVersion, name).toBeLessThan(status.version);
     }
     await new Promise((resolve) => setTimeout(resolve, 1_050));
-    const controller = createScheduledController({ scheduledTime: new Date("2026-11-27T10:00:00Z"), cron: "* * * * *" });
+    const controller = createScheduledController({ scheduledTime: new Date(clock.now), cron: "* * * * *" });
     const ctx = createExecutionContext();
     worker.scheduled(controller, env as Env, ctx);
     await waitOnExecutionContext(ctx);
@@ -39,7 +42,7 @@ describe("cron trigger", () => {
   it("records a FLAG_OVERRIDES change in the audit log once", async () => {
     const tick = async () => {
       const ctx = createExecutionContext();
-      worker.scheduled(createScheduledController({ scheduledTime: new Date("2026-11-27T10:01:00Z"), cron: "* * * * *" }), env as Env, ctx);
+      worker.scheduled(createScheduledController({ scheduledTime: new Date(clock.now + MINUTE), cron: "* * * * *" }), env as Env, ctx);
       await waitOnExecutionContext(ctx);
     };
     await tick();
