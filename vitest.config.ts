@@ -51,6 +51,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            // Scenario tests simulate hours of cron ticks through the real runtime; 2 shared cores.
+            testTimeout: 30_000,
             include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
             setupFiles: ["./test/integration/apply-migrations.ts"],
           },

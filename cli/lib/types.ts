@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { Flag } from "../../src/domain/flag.ts";
 import type { RolloutRequest, RolloutState } from "../../src/domain/rollout/model.ts";
 import type { RolloutStatus } from "../../src/domain/rollout/status.ts";
-import type { RolloutPlan } from "../../src/environment/types.ts";
+import type { RolloutPlan } from "../../src/domain/rollout/strategies.ts";
 import type * as S from "../../src/http/admin/schemas.ts";
 
 export type { Flag, RolloutPlan, RolloutState, RolloutStatus };

@@ -1,5 +1,5 @@
 /**
- * The audit outbox inside a Durable Object's SQLite (DESIGN §1, §6).
+ * The audit outbox inside a Durable Object's SQLite (docs/architecture.md, "Storage schema").
  *
  * `append` runs inside the same synchronous transaction as the change it records, so a change and
  * its audit event commit together or not at all. `flush` (from the alarm, outside any transaction)
@@ -23,6 +23,13 @@ export interface AuditEventInput {
 
 /** At most this many rows go to D1 per batch. */
 const FLUSH_BATCH = 50;
+
+/**
+ * audit_state keys: `next_seq` (the seq the next event gets), `last_hash` (the chain's head: the
+ * hash of the newest row given a place in the chain), `flush_failures` and `last_flush_error`
+ * (while flushes to D1 keep failing).
+ */
+type AuditStateKey = "next_seq" | "last_hash" | "flush_failures" | "last_flush_error";
 
 type OutboxRow = Omit<AuditRow, "prev_hash" | "environment"> & { prev_hash: string | null; hash: string | null };
 
@@ -103,11 +110,28 @@ export class AuditOutbox {
     return { ...base, hash };
   }
 
-  private state(name: string): string | undefined {
+  /** Records a failed flush; returns how many flushes in a row have failed. */
+  recordFlushFailure(error: unknown): number {
+    const failures = Number(this.state("flush_failures") ?? "0") + 1;
+    this.setState("flush_failures", String(failures));
+    this.setState("last_flush_error", String(error));
+    return failures;
+  }
+
+  recordFlushSuccess(): void {
+    this.sql.exec("DELETE FROM audit_state WHERE name IN ('flush_failures', 'last_flush_error')");
+  }
+
+  /** The last flush's error while flushes keep failing; null once one succeeds. */
+  lastFlushError(): string | null {
+    return this.state("last_flush_error") ?? null;
+  }
+
+  private state(name: AuditStateKey): string | undefined {
     return this.sql.exec<{ value: string }>("SELECT value FROM audit_state WHERE name = ?", name).toArray()[0]?.value;
   }
 
-  private setState(name: string, value: string): void {
+  private setState(name: AuditStateKey, value: string): void {
     this.sql.exec(
       "INSERT INTO audit_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
       name,

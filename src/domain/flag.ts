@@ -8,7 +8,8 @@ import { z } from "zod";
 export const FLAG_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const FlagKey = z.string().regex(FLAG_KEY_PATTERN, "must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
 
-export const VariantName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "variant names are 1-64 chars of [A-Za-z0-9._-]");
+export const VARIANT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const VariantName = z.string().regex(VARIANT_NAME_PATTERN, "variant names are 1-64 chars of [A-Za-z0-9._-]");
 
 export const FlagType = z.enum(["boolean", "string", "number", "object"]);
 export type FlagType = z.infer<typeof FlagType>;

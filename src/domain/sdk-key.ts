@@ -3,9 +3,24 @@
  * and `efc_production_…` for a client (browser) key. The environment is in the key so the edge
  * knows which snapshot to read before it checks the key's hash against that snapshot (one KV read).
  */
-import type { SdkKeyKind } from "./snapshot.js";
+import { z } from "zod";
+import { ENVIRONMENT_NAME_PATTERN, SdkKeyKind } from "./snapshot.js";
 
-const SDK_KEY = /^ef([cs])_([a-z][a-z0-9-]{0,31})_([A-Za-z0-9]{32,64})$/;
+/** What an operator sends to create a key. */
+export const CreateSdkKeyInput = z.object({ name: z.string().trim().min(1).max(128), kind: SdkKeyKind });
+export type CreateSdkKeyInput = z.infer<typeof CreateSdkKeyInput>;
+
+/** A stored key as the admin API lists it (never the secret, never its hash). */
+export const SdkKeyRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: SdkKeyKind,
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type SdkKeyRecord = z.infer<typeof SdkKeyRecord>;
+
+const SDK_KEY = new RegExp(`^ef([cs])_(${ENVIRONMENT_NAME_PATTERN.source.slice(1, -1)})_([A-Za-z0-9]{32,64})$`);
 
 export interface ParsedSdkKey {
   readonly kind: SdkKeyKind;

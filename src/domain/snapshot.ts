@@ -7,9 +7,11 @@ import { z } from "zod";
 import { compileFlag, type CompiledFlag, type Context, type Evaluation } from "./evaluate.js";
 import { Flag } from "./flag.js";
 
+/** Environment names: 1-32 chars of [a-z0-9-], starting with a letter (they appear in SDK keys and KV keys). */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 export const EnvironmentName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, "environment names are 1-32 chars of [a-z0-9-], starting with a letter");
+  .regex(ENVIRONMENT_NAME_PATTERN, "environment names are 1-32 chars of [a-z0-9-], starting with a letter");
 export type EnvironmentName = z.infer<typeof EnvironmentName>;
 
 export const SdkKeyKind = z.enum(["client", "server"]);

@@ -8,10 +8,9 @@ import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
-import type {
-  ChangeMeta, ChangeOutcome, CommandResult, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, RolloutPlan,
-  SdkKeyRecord, WriteGuard,
-} from "./types.js";
+import type { RolloutPlan } from "../domain/rollout/strategies.js";
+import type { ChangeMeta, CommandResult } from "../command.js";
+import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
 
 export interface EnvironmentApi {
   getSnapshot(knownVersion?: number): Promise<Snapshot | { version: number; unchanged: true }>;

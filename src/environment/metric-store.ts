@@ -6,17 +6,9 @@
  * Table: metric_buckets(flag, variant, minute, requests, errors, slower) — `slower` is JSON
  * `{ "<ms>": count }`; a bucket with 0 requests is a heartbeat (no traffic, but telemetry works).
  */
+import type { Delta } from "../domain/rollout/metrics.js";
 import type { MinuteBucket } from "../domain/rollout/model.js";
-import type { MetricsQuery, MetricsSource } from "../metrics/source.js";
-
-export interface BucketDelta {
-  readonly flag: string;
-  readonly variant: string;
-  readonly minute: number;
-  readonly requests: number;
-  readonly errors: number;
-  readonly slowerThanMs: Readonly<Record<string, number>>;
-}
+import type { MetricsQuery, MetricsSink, MetricsSource, MetricsStore } from "../metrics/source.js";
 
 type Row = { minute: number; requests: number; errors: number; slower: string };
 
@@ -33,7 +25,7 @@ export class MetricStore {
   }
 
   /** Adds counters into their buckets. Must run inside a transaction. */
-  add(deltas: readonly BucketDelta[]): void {
+  add(deltas: readonly Delta[]): void {
     for (const d of deltas) {
       const row = this.sql
         .exec<Row>("SELECT minute, requests, errors, slower FROM metric_buckets WHERE flag = ? AND variant = ? AND minute = ?", d.flag, d.variant, d.minute)
@@ -62,6 +54,16 @@ export class MetricStore {
   prune(before: number): void {
     this.sql.exec("DELETE FROM metric_buckets WHERE minute < ?", before);
   }
+}
+
+/** The default metrics store: this Durable Object's own buckets, written in one transaction per batch. */
+export function durableObjectMetrics(store: MetricStore, transact: <T>(fn: () => T) => T): MetricsStore {
+  const sink: MetricsSink = {
+    name: "durable-object",
+    maxBuckets: Number.POSITIVE_INFINITY,
+    write: (_env, deltas) => transact(() => store.add(deltas)),
+  };
+  return { source: new DurableObjectMetricsSource(store), sink };
 }
 
 /** The default MetricsSource: this Durable Object's own buckets. */

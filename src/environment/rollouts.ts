@@ -1,219 +1,186 @@
 /**
- * Progressive rollouts inside the Environment Durable Object: creating them, operator commands,
- * metric ingest and the cron tick. Each runs the pure state machine (src/domain/rollout/machine.ts)
- * and applies its decision — rollout record, the flag's fallthrough, exactly one audit event and
- * any notifications — in one transaction; I/O (metrics reads, health probes) happens before it.
+ * Progressive rollouts of one environment: creating them, operator commands, metric ingest and
+ * the cron tick. Each runs the pure state machine (src/domain/rollout/machine.ts) and applies its
+ * decision — rollout record, the flag's fallthrough, exactly one audit event and any notifications
+ * — in one transaction of the environment context; I/O (metric reads, health probes) happens
+ * before it. Every rule and number is in src/domain/rollout/; this file only does I/O and storage.
  */
+import { failure, validationError, type ChangeMeta, type CommandResult } from "../command.js";
 import { randomToken } from "../crypto.js";
-import { loadConfig } from "../config.js";
 import { createRollout } from "../domain/rollout/create.js";
 import { MINUTE } from "../domain/rollout/guards.js";
 import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
 import { RolloutRequest, isTerminal, type HealthCheck, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
+import { fallthroughAfter, latencyThresholdsFor, METRIC_RETENTION_MS, statusLookbackStart, tickLookbackStart } from "../domain/rollout/policy.js";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
-import { resolvePlan, timeline } from "../domain/rollout/strategies.js";
-import type { Env } from "../env.js";
-import type { AuditEventInput } from "../audit/outbox.js";
-import { AnalyticsEngineMetricsSource, writeMetricBucket } from "../metrics/analytics-engine.js";
-import type { MetricsSource } from "../metrics/source.js";
-import { DurableObjectMetricsSource, type MetricStore } from "./metric-store.js";
-import { failure, validationError } from "./results.js";
-import type { RolloutStore } from "./rollout-store.js";
-import type { EnvironmentStorage } from "./storage.js";
-import type { ChangeMeta, CommandResult, RolloutCommand, RolloutPlan } from "./types.js";
-import { notification, type WebhookOutbox } from "./webhook-outbox.js";
+import { resolvePlan, timeline, type RolloutPlan } from "../domain/rollout/strategies.js";
+import type { MetricsStore } from "../metrics/source.js";
+import type { Change, EnvironmentContext } from "./context.js";
+import type { RolloutCommand } from "./types.js";
+import { notification } from "./webhook-outbox.js";
 
-export interface RolloutRunnerDeps {
-  readonly envName: string;
-  readonly env: Env;
-  readonly storage: EnvironmentStorage;
-  readonly rollouts: RolloutStore;
-  readonly metrics: MetricStore;
-  readonly webhooks: WebhookOutbox;
-  /** Runs `fn` in one synchronous storage transaction. */
-  readonly transact: <T>(fn: () => T) => T;
-  readonly audit: (event: ChangeMeta & Omit<AuditEventInput, "actor" | "requestId" | "reason">, at: string) => void;
-  /** Publish, flush and deliver after a commit; true when KV has `version`. */
-  readonly afterChange: (version: number) => Promise<boolean>;
-}
+/** Metrics may be at most this far ahead of the environment's clock (client clock skew). */
+const MAX_METRICS_LEAD_MS = 2 * MINUTE;
 
-export class RolloutRunner {
-  constructor(private readonly deps: RolloutRunnerDeps) {}
+export class Rollouts {
+  constructor(
+    private readonly env: EnvironmentContext,
+    private readonly metricsStore: MetricsStore,
+  ) {}
 
-  /** The environment's clock: the later of the wall clock and the latest tick's scheduled time. */
-  clock(): number {
-    return Math.max(Date.now(), Number(this.deps.storage.getMeta("clock") ?? "0"));
+  /** Where guards read metrics (for status and /health). */
+  get metricsSource(): string {
+    return this.metricsStore.source.name;
   }
 
   async create(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
     const parsed = RolloutRequest.safeParse(input);
     if (!parsed.success) return validationError("the rollout is invalid", parsed.error);
     const request = parsed.data;
-    const now = this.clock();
-    const flag = this.deps.storage.getFlag(request.flag);
+    const now = this.env.clock.now();
+    const flag = this.env.storage.getFlag(request.flag);
     if (!flag) return failure("NOT_FOUND", `flag "${request.flag}" does not exist`, [{ path: "flag", message: "not found" }]);
-    const active = this.deps.rollouts.activeFor(request.flag);
+    const active = this.env.rollouts.activeFor(request.flag);
     if (active) return failure("VERSION_CONFLICT", `flag "${request.flag}" already has an active rollout (${active.id})`, [{ path: "flag", message: active.id }]);
-    const built = createRollout(request, flag, { id: `ro_${randomToken(16)}`, env: this.deps.envName, by: meta.actor }, now);
+    const built = createRollout(request, flag, { id: `ro_${randomToken(16)}`, env: this.env.name, by: meta.actor }, now);
     if (!built.ok) return failure("VALIDATION_FAILED", "the rollout cannot start from this flag", built.errors);
-    const plan = { ...timeline(resolvePlan(request), built.rollout.startAt), guards: built.rollout.guards };
+    const rollout = built.rollout;
+    const plan = { ...timeline(resolvePlan(request), rollout.startAt), guards: rollout.guards };
     if (request.dryRun) return { ok: true, rollout: null, plan };
-    const version = this.deps.transact(() => {
-      const rollout = built.rollout;
-      this.deps.rollouts.put(rollout);
-      this.deps.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: { rolloutId: rollout.id, strategy: rollout.strategy, stages: rollout.stages, finalBakeSeconds: rollout.finalBakeSeconds, startAt: new Date(rollout.startAt).toISOString() } }, new Date(now).toISOString());
+    const created = await this.env.commit((tx) => {
+      this.env.rollouts.put(rollout);
+      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: { rolloutId: rollout.id, strategy: rollout.strategy, stages: rollout.stages, finalBakeSeconds: rollout.finalBakeSeconds, startAt: new Date(rollout.startAt).toISOString() } });
       // Starting now (no startAt in the future) is the first tick's transition, in the same commit.
-      const started = decide(rollout, { type: "tick", buckets: new Map() }, now);
-      if (started.ok && started.event) this.apply(rollout, started, meta);
-      return this.deps.storage.version();
+      const started = decide(rollout, { type: "tick", buckets: new Map() }, tx.now);
+      if (started.ok && started.event) this.apply(tx, rollout, started, meta);
+      return { ok: true };
     });
-    await this.deps.afterChange(version);
-    return { ok: true, rollout: this.statusOf(this.deps.rollouts.get(built.rollout.id) as Rollout, now), plan };
+    if (!created.ok) return created;
+    return { ok: true, rollout: this.statusOf(this.env.rollouts.get(rollout.id) as Rollout), plan };
   }
 
-  async list(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]> {
-    const now = this.clock();
-    return this.deps.rollouts.list(filter).map((r) => this.statusOf(r, now));
+  list(filter: { flag?: string | undefined; state?: RolloutState | undefined }): RolloutStatus[] {
+    return this.env.rollouts.list(filter).map((r) => this.statusOf(r));
   }
 
-  async get(id: string): Promise<RolloutStatus | null> {
-    const r = this.deps.rollouts.get(id);
-    return r ? this.statusOf(r, this.clock()) : null;
+  get(id: string): RolloutStatus | null {
+    const r = this.env.rollouts.get(id);
+    return r ? this.statusOf(r) : null;
   }
 
   /** pause | resume | promote | rollback | cancel. */
   async command(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>> {
-    const now = this.clock();
-    const outcome = this.deps.transact((): CommandResult<{ changed: boolean }> => {
-      const rollout = this.deps.rollouts.get(id);
+    const outcome = await this.env.commit((tx): CommandResult<{ changed: boolean }> => {
+      const rollout = this.env.rollouts.get(id);
       if (!rollout) return failure("NOT_FOUND", `no rollout "${id}"`);
       const input = { type: command.action, by: meta.actor, reason: meta.reason, expectedStage: command.expectedStage } as RolloutInput;
-      const d = decide(rollout, input, now);
-      if (!d.ok) return failure(d.code === "INVALID" ? "VALIDATION_FAILED" : "VERSION_CONFLICT", d.message, d.code === "INVALID" ? [{ path: "expectedStage", message: d.message }] : []);
+      const d = decide(rollout, input, tx.now);
+      if (!d.ok) {
+        return d.code === "INVALID" ? failure("VALIDATION_FAILED", d.message, [{ path: "expectedStage", message: d.message }]) : failure("VERSION_CONFLICT", d.message);
+      }
       if (!d.event) return { ok: true, changed: false };
-      this.apply(rollout, d, meta);
+      this.apply(tx, rollout, d, meta);
       return { ok: true, changed: true };
     });
     if (!outcome.ok) return outcome;
-    if (outcome.changed) await this.deps.afterChange(this.deps.storage.version());
-    return { ok: true, changed: outcome.changed, rollout: this.statusOf(this.deps.rollouts.get(id) as Rollout, now) };
+    return { ok: true, changed: outcome.changed, rollout: this.statusOf(this.env.rollouts.get(id) as Rollout) };
   }
 
   /** Metrics for rollout guards (POST /v1/metrics), bounded by the environment's clock. */
-  async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>> {
+  ingest(input: unknown, maxAgeSeconds: number): CommandResult<{ buckets: number }> {
     const parsed = MetricsIngest.safeParse(input);
     if (!parsed.success) return validationError("the metrics are invalid", parsed.error);
-    const now = this.clock();
+    const now = this.env.clock.now();
     const earliest = now - maxAgeSeconds * 1000;
-    const latest = now + 2 * MINUTE;
+    const latest = now + MAX_METRICS_LEAD_MS;
+    const clock = new Date(now).toISOString();
     const details: { path: string; message: string }[] = [];
     const check = (at: number, path: string) => {
-      if (at > latest) details.push({ path, message: `more than 2 minutes ahead of the environment's clock (${new Date(now).toISOString()})` });
-      else if (at < earliest) details.push({ path, message: `older than ${maxAgeSeconds} s before the environment's clock (${new Date(now).toISOString()})` });
+      if (at > latest) details.push({ path, message: `more than 2 minutes ahead of the environment's clock (${clock})` });
+      else if (at < earliest) details.push({ path, message: `older than ${maxAgeSeconds} s before the environment's clock (${clock})` });
     };
     parsed.data.samples.forEach((s, i) => check(s.minute, `samples.${i}.minute`));
     parsed.data.events.forEach((e, i) => check(e.at, `events.${i}.at`));
     if (details.length > 0) return failure("VALIDATION_FAILED", "some metrics are outside the accepted time window", details.slice(0, 50));
-    const deltas = toDeltas(parsed.data, (flag) => {
-      const thresholds = new Set([500, 1000]);
-      for (const g of this.deps.rollouts.activeFor(flag)?.guards.metrics ?? []) if (g.thresholdMs !== undefined) thresholds.add(g.thresholdMs);
-      return [...thresholds];
-    });
-    const ae = analyticsEngineOf(this.deps.env);
-    if (ae) {
-      // One data point per (flag, variant, minute): a Worker invocation may write at most 250.
-      if (deltas.length > AE_MAX_POINTS) {
-        return failure("VALIDATION_FAILED", `send at most ${AE_MAX_POINTS} (flag, variant, minute) buckets per request`, [{ path: "samples", message: "too many buckets" }]);
-      }
-      for (const d of deltas) writeMetricBucket(ae.binding, this.deps.envName, d);
-    } else {
-      this.deps.transact(() => this.deps.metrics.add(deltas));
+    const deltas = toDeltas(parsed.data, (flag) => latencyThresholdsFor(this.env.rollouts.activeFor(flag)));
+    const { sink } = this.metricsStore;
+    if (deltas.length > sink.maxBuckets) {
+      return failure("VALIDATION_FAILED", `send at most ${sink.maxBuckets} (flag, variant, minute) buckets per request`, [{ path: "samples", message: "too many buckets" }]);
     }
+    sink.write(this.env.name, deltas);
     return { ok: true, buckets: deltas.length };
   }
 
-  /** The configured metrics source; the Durable Object's own buckets unless Analytics Engine is set up. */
-  private metricsSource(): MetricsSource {
-    const ae = analyticsEngineOf(this.deps.env);
-    return ae ? new AnalyticsEngineMetricsSource({ accountId: ae.accountId, apiToken: ae.apiToken, dataset: ae.dataset }) : new DurableObjectMetricsSource(this.deps.metrics);
+  /**
+   * One tick for every active rollout at `now`: metrics and probes first (I/O, outside any
+   * transaction), then decide-and-commit per rollout with a version check.
+   */
+  async tick(now: number): Promise<void> {
+    for (const r of this.env.rollouts.active()) {
+      const started = r.startedAt !== null;
+      const health = r.healthChecks.length > 0 && started ? await probe(r.healthChecks) : undefined;
+      const buckets = started ? await this.readMetrics(r, tickLookbackStart(r, now), now) : new Map<number, MinuteBucket>();
+      this.env.change((tx) => {
+        const current = this.env.rollouts.get(r.id);
+        // A command changed it while we read and probed: this tick skips it, the next one sees it.
+        if (!current || current.version !== r.version || isTerminal(current.state)) return;
+        const d = decide(current, { type: "tick", buckets, health }, tx.now);
+        if (d.ok) this.apply(tx, current, d, { actor: "system:cron" });
+      });
+    }
+    this.env.metrics.prune(now - METRIC_RETENTION_MS);
+  }
+
+  /** The metrics source's last read error, cleared by a good read. */
+  lastMetricsError(): string | null {
+    return this.env.storage.getMeta("last_metrics_error") ?? null;
   }
 
   /** A failing source yields no buckets: those minutes are UNKNOWN, which pauses and never rolls back. */
-  private async readMetrics(source: MetricsSource, r: Rollout, since: number, now: number): Promise<Map<number, MinuteBucket>> {
+  private async readMetrics(r: Rollout, since: number, now: number): Promise<Map<number, MinuteBucket>> {
+    const { source } = this.metricsStore;
     const thresholdsMs = r.guards.metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
     try {
-      const buckets = await source.read({ env: this.deps.envName, flag: r.flag, variant: r.variant, since, until: now, thresholdsMs });
-      this.deps.storage.deleteMeta("last_metrics_error");
+      const buckets = await source.read({ env: this.env.name, flag: r.flag, variant: r.variant, since, until: now, thresholdsMs });
+      this.env.storage.deleteMeta("last_metrics_error");
       return buckets;
     } catch (error) {
-      this.deps.storage.setMeta("last_metrics_error", `${source.name}: ${String(error)}`);
+      this.env.storage.setMeta("last_metrics_error", `${source.name}: ${String(error)}`);
       return new Map();
     }
   }
 
-  private statusOf(r: Rollout, now: number): RolloutStatus {
-    return rolloutStatus(r, this.deps.metrics.read(r.flag, r.variant, now - 11 * MINUTE), now);
+  private statusOf(r: Rollout): RolloutStatus {
+    const now = this.env.clock.now();
+    return rolloutStatus(r, this.env.metrics.read(r.flag, r.variant, statusLookbackStart(now)), now);
   }
 
   /**
-   * Applies a decided transition: the rollout record, its effect on the flag (the fallthrough it
-   * owns), and exactly one audit event — inside the caller's transaction.
+   * Applies a decided transition inside the caller's transaction: the rollout record, its effect
+   * on the flag (the fallthrough it owns), exactly one audit event and the notifications.
    */
-  private apply(before: Rollout, d: Extract<Decision, { ok: true }>, meta: ChangeMeta): Rollout {
-    const at = new Date(d.rollout.updatedAt).toISOString();
-    this.deps.rollouts.put(d.rollout);
+  private apply(tx: Change, before: Rollout, d: Extract<Decision, { ok: true }>, meta: ChangeMeta): void {
+    const { storage, rollouts, webhooks } = this.env;
+    rollouts.put(d.rollout);
     if (d.effect) {
-      const flag = this.deps.storage.getFlag(d.rollout.flag);
-      if (flag) {
-        const fallthrough =
-          d.effect.type === "restore"
-            ? d.rollout.snapshot.fallthrough
-            : d.effect.type === "complete"
-              ? { variant: d.rollout.variant }
-              : { rollout: { variant: d.rollout.variant, baseline: d.rollout.baseline, percentage: d.effect.percentage } };
-        this.deps.storage.putFlag({ ...flag, fallthrough }, at);
-      }
-      this.deps.storage.bumpVersion();
+      const flag = storage.getFlag(d.rollout.flag);
+      if (flag) storage.putFlag({ ...flag, fallthrough: fallthroughAfter(d.rollout, d.effect) }, tx.at);
+      tx.bump();
     }
-    if (d.event) {
-      const system = d.event.by.startsWith("system:");
-      this.deps.audit({
-        actor: system ? d.event.by : meta.actor,
-        requestId: system ? undefined : meta.requestId,
-        reason: d.event.reason,
-        action: d.event.action,
-        targetType: "rollout",
-        targetId: d.rollout.flag,
-        before: { rolloutId: before.id, ...d.event.from },
-        after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
-      }, at);
-      if (d.rollout.webhooks.length > 0) this.deps.webhooks.enqueue(d.rollout.webhooks, notification(this.deps.envName, d.rollout, d.event, at), Date.now());
-    }
-    return d.rollout;
-  }
-
-  /**
-   * One tick for every active rollout: metrics and probes first (I/O, outside any transaction),
-   * then decide-and-commit per rollout with a version check.
-   */
-  async tick(now: number): Promise<void> {
-    const source = this.metricsSource();
-    for (const r of this.deps.rollouts.active()) {
-      const started = r.startedAt !== null;
-      const health = r.healthChecks.length > 0 && started ? await probe(r.healthChecks) : undefined;
-      // Enough history for the stage gate (the whole stage) and the no-telemetry lookbacks.
-      const lookback = Math.max(r.guards.unknownPauseSeconds * 1000, 15 * MINUTE) + 2 * MINUTE;
-      const buckets = started ? await this.readMetrics(source, r, Math.min(r.stageEnteredAt ?? now, now - lookback), now) : new Map<number, MinuteBucket>();
-      this.deps.transact(() => {
-        const current = this.deps.rollouts.get(r.id);
-        // A command changed it while we read and probed: this tick skips it, the next one sees it.
-        if (!current || current.version !== r.version || isTerminal(current.state)) return;
-        const d = decide(current, { type: "tick", buckets, health }, now);
-        if (d.ok) this.apply(current, d, { actor: "system:cron" });
-      });
-    }
-    this.deps.metrics.prune(now - 31 * 86_400_000);
+    if (!d.event) return;
+    const system = d.event.by.startsWith("system:");
+    tx.audit({
+      actor: system ? d.event.by : meta.actor,
+      requestId: system ? undefined : meta.requestId,
+      reason: d.event.reason,
+      action: d.event.action,
+      targetType: "rollout",
+      targetId: d.rollout.flag,
+      before: { rolloutId: before.id, ...d.event.from },
+      after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
+    });
+    if (d.rollout.webhooks.length > 0) webhooks.enqueue(d.rollout.webhooks, notification(this.env.name, d.rollout, d.event, tx.at), tx.now);
   }
 }
 
@@ -231,14 +198,4 @@ async function probe(checks: readonly HealthCheck[]): Promise<HealthRound> {
     }),
   );
   return results.every(Boolean) ? "PASS" : "FAIL";
-}
-
-const AE_MAX_POINTS = 250;
-
-/** Analytics Engine, when configured as the metrics source and complete (binding and token too). */
-function analyticsEngineOf(env: Env): { accountId: string; dataset: string; apiToken: string; binding: AnalyticsEngineDataset } | undefined {
-  const config = loadConfig(env);
-  const ae = config.ok ? config.config.analyticsEngine : undefined;
-  if (!ae || env.AE_API_TOKEN === undefined || env.METRICS_DATASET === undefined) return undefined;
-  return { ...ae, apiToken: env.AE_API_TOKEN, binding: env.METRICS_DATASET };
 }

@@ -1,33 +1,59 @@
 /**
- * Publishes an environment's snapshot to its KV key (DESIGN §1): only a newer version than the
- * published one, at most one write per second (KV's per-key limit), never two writes at once (so
- * an older snapshot can never land after a newer one), and retried with backoff from the Durable
- * Object alarm on failure. The snapshot's sha-256 and version travel in the key's metadata.
+ * Builds an environment's snapshot and publishes it to its KV key: only a newer version than the
+ * published one, at most one write per second (KV's per-key limit, in real time), never two writes
+ * at once (so an older snapshot can never land after a newer one), and retried with backoff from
+ * the Durable Object alarm on failure. The snapshot's sha-256 and version travel in the key's
+ * metadata (docs/architecture.md, "Storage schema").
  */
 import { sha256Hex } from "../crypto.js";
 import type { Snapshot } from "../domain/snapshot.js";
+import { retryDelay, Serial } from "../serial.js";
 import { snapshotKey } from "../snapshot-key.js";
-import { retryDelay, Serial } from "./serial.js";
+import type { EnvironmentClock } from "./clock.js";
 import type { EnvironmentStorage } from "./storage.js";
 
 /** KV allows one write per second per key. */
 export const MIN_PUBLISH_INTERVAL_MS = 1_000;
 
+export interface PublishStatus {
+  readonly publishedVersion: number;
+  /** Epoch ms (wall clock) of the last KV write attempt. */
+  readonly lastPublishAt: number | null;
+  readonly lastPublishError: string | null;
+}
+
 export class SnapshotPublisher {
   private readonly serial = new Serial();
+  private cached: Snapshot | undefined;
 
   constructor(
     private readonly deps: {
       readonly storage: EnvironmentStorage;
       readonly kv: KVNamespace;
       readonly env: string;
-      readonly snapshot: () => Snapshot;
+      readonly clock: EnvironmentClock;
       readonly armAlarm: (at: number) => Promise<void>;
     },
   ) {}
 
+  /** The snapshot of the current version (built once per version). A pure read: it publishes nothing. */
+  current(): Snapshot {
+    const { storage, env, clock } = this.deps;
+    const version = storage.version();
+    if (this.cached?.version !== version) {
+      this.cached = { env, version, publishedAt: new Date(clock.now()).toISOString(), flags: storage.listFlags(), keys: storage.activeKeyGrants() };
+    }
+    return this.cached;
+  }
+
   publishedVersion(): number {
     return Number(this.deps.storage.getMeta("published_version") ?? "-1");
+  }
+
+  status(): PublishStatus {
+    const { storage } = this.deps;
+    const last = storage.getMeta("last_publish_at");
+    return { publishedVersion: this.publishedVersion(), lastPublishAt: last === undefined ? null : Number(last), lastPublishError: storage.getMeta("last_publish_error") ?? null };
   }
 
   /** Publishes the current snapshot if KV is behind. Never throws. */
@@ -37,7 +63,7 @@ export class SnapshotPublisher {
 
   private async publishOnce(): Promise<void> {
     const { storage, kv, env, armAlarm } = this.deps;
-    const snapshot = this.deps.snapshot();
+    const snapshot = this.current();
     if (this.publishedVersion() >= snapshot.version) return;
     const now = Date.now();
     const last = Number(storage.getMeta("last_publish_at") ?? "0");

@@ -3,23 +3,37 @@
  * a mutation reads, decides and writes with no `await` in between, so it commits atomically.
  *
  * Tables
- * - meta(name, value): `version` (grows on every change), `published_version`, `last_publish_at`
- *   (epoch ms of the last KV write), `last_publish_error`, `publish_failures`, `seeded`.
+ * - meta(name, value): small named values, each owned by one module (see `MetaKey`).
  * - flags(key, body, version, updated_at, archived_at): one row per flag; `body` is the validated
  *   flag JSON; archived flags keep their row (and version) but leave the snapshot.
  * - sdk_keys(id, name, kind, key_hash, created_at, revoked_at): SDK keys, only their SHA-256 hash.
  * - audit_outbox, audit_state: see src/audit/outbox.ts.
  */
 import { Flag } from "../domain/flag.js";
+import type { SdkKeyRecord } from "../domain/sdk-key.js";
 import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
 
-export interface SdkKeyRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: SdkKeyKind;
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
+/**
+ * Keys of the `meta` table, each with its one owner (the module that writes it):
+ * - `version` (EnvironmentStorage): the environment's state version; grows on every change.
+ * - `seeded` (FlagCommands): when the environment was seeded (ISO); present = never seed again.
+ * - `overrides` (FlagCommands): the FLAG_OVERRIDES last recorded in the audit log (sorted JSON).
+ * - `clock` (EnvironmentClock): the environment clock's high-water mark (epoch ms).
+ * - `published_version`, `last_publish_at`, `last_publish_error`, `publish_failures`
+ *   (SnapshotPublisher): what KV has, when it was last written (epoch ms, wall clock), and the
+ *   failure streak while writes fail.
+ * - `last_metrics_error` (Rollouts): the metrics source's last read error, cleared by a good read.
+ */
+export type MetaKey =
+  | "version"
+  | "seeded"
+  | "overrides"
+  | "clock"
+  | "published_version"
+  | "last_publish_at"
+  | "last_publish_error"
+  | "publish_failures"
+  | "last_metrics_error";
 
 export class EnvironmentStorage {
   constructor(private readonly sql: SqlStorage) {}
@@ -37,12 +51,12 @@ export class EnvironmentStorage {
     `);
   }
 
-  getMeta(name: string): string | undefined {
+  getMeta(name: MetaKey): string | undefined {
     const rows = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray();
     return rows[0]?.value;
   }
 
-  setMeta(name: string, value: string | number): void {
+  setMeta(name: MetaKey, value: string | number): void {
     this.sql.exec(
       "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
       name,
@@ -50,7 +64,7 @@ export class EnvironmentStorage {
     );
   }
 
-  deleteMeta(name: string): void {
+  deleteMeta(name: MetaKey): void {
     this.sql.exec("DELETE FROM meta WHERE name = ?", name);
   }
 

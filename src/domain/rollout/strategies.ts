@@ -1,7 +1,8 @@
 /**
  * Rollout strategies (DESIGN §5) and the plan a request resolves to, with times for a dry run.
  */
-import type { GuardSettings, MetricGuard, RolloutRequest, Stage, Strategy } from "./model.js";
+import { z } from "zod";
+import { GuardSettings, type MetricGuard, type RolloutRequest, type Stage, type Strategy } from "./model.js";
 
 const HOUR = 3_600;
 const DAY = 24 * HOUR;
@@ -64,13 +65,23 @@ export function resolveGuards(input: RolloutRequest["guards"]): GuardSettings {
   };
 }
 
-export interface PlannedStep {
-  readonly stage: number;
-  readonly percentage: number;
-  readonly phase: "BAKING" | "FINAL_BAKE";
-  readonly startsAt: string;
-  readonly endsAt: string;
-}
+/** One step of a plan, with its times if every gate passes on time. */
+export const PlannedStep = z.object({
+  stage: z.number().int(),
+  percentage: z.number(),
+  phase: z.enum(["BAKING", "FINAL_BAKE"]),
+  startsAt: z.string().describe("ISO 8601 time"),
+  endsAt: z.string().describe("ISO 8601 time"),
+});
+export type PlannedStep = z.infer<typeof PlannedStep>;
+
+/** A rollout's plan: each step with its times, and the guards it will run with. */
+export const RolloutPlan = z.object({
+  steps: z.array(PlannedStep),
+  completesAt: z.string().describe("ISO 8601 time"),
+  guards: GuardSettings,
+});
+export type RolloutPlan = z.infer<typeof RolloutPlan>;
 
 /** The timeline if every stage passes its gate on time (holds and pauses only make it longer). */
 export function timeline(plan: ResolvedPlan, startAt: number): { steps: PlannedStep[]; completesAt: string } {

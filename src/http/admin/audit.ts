@@ -1,6 +1,7 @@
 /** Admin routes for the audit log: filtered, keyset-paginated reads and hash-chain verification. */
 import { createRoute } from "@hono/zod-openapi";
-import { ACCESS_AUDIT_ENVIRONMENT, accessStub } from "../../access/durable-object.js";
+import { accessStub } from "../../access/api.js";
+import { ACCESS_AUDIT_ENVIRONMENT } from "../../access/token.js";
 import { queryAudit, verifyAuditChain } from "../../audit/d1.js";
 import { environmentStub } from "../../environment/api.js";
 import { AuditPage, AuditQuery, AuditVerification, EnvParam } from "./schemas.js";

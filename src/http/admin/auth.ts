@@ -6,7 +6,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { accessStub, TOKEN_PREFIX } from "../../access/durable-object.js";
+import { accessStub } from "../../access/api.js";
+import { TOKEN_PREFIX } from "../../access/token.js";
 import type { Principal } from "../../access/roles.js";
 import { sha256Hex } from "../../crypto.js";
 import type { Env } from "../../env.js";

@@ -1,7 +1,7 @@
 /** Admin routes for SDK keys (per environment) and API tokens (global). Secrets are shown once. */
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { accessStub } from "../../access/durable-object.js";
+import { accessStub } from "../../access/api.js";
 import { environmentStub } from "../../environment/api.js";
 import {
   ChangeResult, CreatedSdkKey, CreatedToken, CreateSdkKeyBody, CreateTokenInput, EnvParam, IdParams,

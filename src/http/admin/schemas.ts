@@ -3,12 +3,12 @@
  * few shapes only HTTP has. The OpenAPI document (/admin/v1/openapi.json) is generated from these.
  */
 import { z } from "zod";
-import { CreateTokenInput } from "../../access/durable-object.js";
-import { Role } from "../../access/roles.js";
+import { CreatedToken, CreateTokenInput, TokenRecord } from "../../access/token.js";
 import { Flag, FlagKey, FlagSet } from "../../domain/flag.js";
+import { CreateSdkKeyInput, SdkKeyRecord } from "../../domain/sdk-key.js";
 import { EnvironmentName, SdkKeyKind } from "../../domain/snapshot.js";
 
-export { CreateTokenInput, Flag, FlagSet };
+export { CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, TokenRecord };
 
 export const ErrorEnvelope = z.object({
   error: z.object({
@@ -128,14 +128,7 @@ export const AuditVerification = z.object({
   brokenAt: z.object({ seq: z.number().int(), problem: z.string() }).optional(),
 });
 
-export const CreateSdkKeyBody = z.object({ name: z.string().trim().min(1).max(128), kind: SdkKeyKind });
-export const SdkKeyRecord = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: SdkKeyKind,
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
-});
+export const CreateSdkKeyBody = CreateSdkKeyInput;
 export const CreatedSdkKey = z.object({
   id: z.string(),
   name: z.string(),
@@ -145,13 +138,4 @@ export const CreatedSdkKey = z.object({
   published: z.boolean(),
 });
 
-export const TokenRecord = z.object({
-  id: z.string(),
-  name: z.string(),
-  role: Role,
-  environments: z.array(z.string()),
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
-});
-export const CreatedToken = TokenRecord.extend({ token: z.string() });
 export const TokenIdParam = z.object({ id: z.string().min(1).max(64) });

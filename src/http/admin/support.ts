@@ -7,7 +7,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { allows, type Principal, type Role } from "../../access/roles.js";
-import type { ChangeMeta, CommandError, CommandResult } from "../../environment/types.js";
+import type { ChangeMeta, CommandError, CommandResult } from "../../command.js";
 import type { AppEnv } from "../app-env.js";
 import { ApiError, errorResponse, zodDetails } from "../errors.js";
 import { ErrorEnvelope } from "./schemas.js";

@@ -1,0 +1,102 @@
+/**
+ * One environment's context: what every command module (flags, SDK keys, rollouts) works through.
+ * The Environment Durable Object builds it once (it is the composition root) and hands it to them.
+ *
+ * - `change(fn)`: one synchronous SQLite transaction at one instant of the environment clock. The
+ *   function reads, decides and writes; audit events it appends and the version bump it asks for
+ *   commit with it, or nothing does.
+ * - `commit(fn)`: `change`, then the after-commit drain, and the outcome (the environment version
+ *   and whether KV already serves it).
+ * - `drain()`: the only after-commit fan-out: publish the snapshot to KV, flush the audit outbox to
+ *   D1, deliver due webhooks. Each is serialized, retried from the alarm, and never throws.
+ */
+import type { AuditEventInput, AuditOutbox } from "../audit/outbox.js";
+import type { AuditFlusher } from "../audit/flusher.js";
+import type { CommandResult } from "../command.js";
+import { Serial } from "../serial.js";
+import type { EnvironmentClock } from "./clock.js";
+import type { MetricStore } from "./metric-store.js";
+import type { RolloutStore } from "./rollout-store.js";
+import type { SnapshotPublisher } from "./snapshot-publisher.js";
+import type { EnvironmentStorage } from "./storage.js";
+import type { ChangeOutcome } from "./types.js";
+import type { WebhookOutbox } from "./webhook-outbox.js";
+
+/** A transaction in progress. */
+export interface Change {
+  /** The transaction's instant on the environment clock, epoch ms, and as ISO 8601. */
+  readonly now: number;
+  readonly at: string;
+  /** Appends one audit event stamped with the transaction's instant. */
+  audit(event: AuditEventInput): void;
+  /** The environment's state changed: its version grows (once) when the transaction commits. */
+  bump(): void;
+}
+
+export interface EnvironmentParts {
+  readonly name: string;
+  readonly storage: EnvironmentStorage;
+  readonly outbox: AuditOutbox;
+  readonly rollouts: RolloutStore;
+  readonly metrics: MetricStore;
+  readonly webhooks: WebhookOutbox;
+  readonly clock: EnvironmentClock;
+  readonly publisher: SnapshotPublisher;
+  readonly auditFlusher: AuditFlusher;
+  /** Runs `fn` in one synchronous storage transaction. */
+  readonly transact: <T>(fn: () => T) => T;
+  /** Arms the Durable Object's alarm at `at` (wall clock) unless it is already due sooner. */
+  readonly armAlarm: (at: number) => Promise<void>;
+}
+
+export class EnvironmentContext {
+  readonly name: string;
+  readonly storage: EnvironmentStorage;
+  readonly rollouts: RolloutStore;
+  readonly metrics: MetricStore;
+  readonly webhooks: WebhookOutbox;
+  readonly clock: EnvironmentClock;
+  /** One webhook pass at a time: no double sends. */
+  private readonly webhookPasses = new Serial();
+
+  constructor(private readonly parts: EnvironmentParts) {
+    ({ name: this.name, storage: this.storage, rollouts: this.rollouts, metrics: this.metrics, webhooks: this.webhooks, clock: this.clock } = parts);
+  }
+
+  change<T>(fn: (tx: Change) => T): T {
+    return this.parts.transact(() => {
+      const now = this.clock.now();
+      const at = new Date(now).toISOString();
+      let bumped = false;
+      const result = fn({
+        now,
+        at,
+        audit: (event) => void this.parts.outbox.append(event, at),
+        bump: () => void (bumped = true),
+      });
+      if (bumped) this.storage.bumpVersion();
+      this.clock.persist();
+      return result;
+    });
+  }
+
+  async commit<T extends object>(fn: (tx: Change) => CommandResult<T>): Promise<CommandResult<T & ChangeOutcome>> {
+    const result = this.change(fn);
+    if (!result.ok) return result;
+    await this.drain();
+    const version = this.storage.version();
+    return { ...result, version, published: this.parts.publisher.publishedVersion() >= version };
+  }
+
+  drain(): Promise<void> {
+    return Promise.all([this.parts.publisher.publish(), this.parts.auditFlusher.flush(), this.deliverWebhooks()]).then(() => undefined);
+  }
+
+  /** Sends due notifications; arms a retry for the next one (its delay on the environment clock, in real time). */
+  private deliverWebhooks(): Promise<void> {
+    return this.webhookPasses.run(async () => {
+      const next = await this.webhooks.deliver(this.clock.now());
+      if (next !== null) await this.parts.armAlarm(Date.now() + Math.max(next - this.clock.now(), 1_000));
+    });
+  }
+}
