@@ -27,6 +27,8 @@ admin.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: { title: "edgeflags admin API", version: "1.0.0", description: "Flags, SDK keys, API tokens and the audit log. Authorization: Bearer <token>." },
   servers: [{ url: "/admin/v1" }],
+  // Every operation needs the token (adminAuth below), so generated clients send it everywhere.
+  security: [{ [BEARER_SCHEME]: [] }],
 });
 admin.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, { type: "http", scheme: "bearer" });
 
