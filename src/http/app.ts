@@ -7,7 +7,7 @@ import { requestId } from "hono/request-id";
 import { loadConfig } from "../config.js";
 import { admin } from "./admin/app.js";
 import type { AppEnv } from "./app-env.js";
-import { errorResponse, internalErrorResponse } from "./errors.js";
+import { errorResponse, onAppError } from "./errors.js";
 import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
 import { metrics } from "./metrics.js";
@@ -53,4 +53,8 @@ app.get("/", (c) =>
 
 app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 
-app.onError((error, c) => internalErrorResponse(c, error));
+/**
+ * The one error handler of admin and public routes: thrown ApiError/HTTPException → the envelope
+ * with its status, anything else → logged, 500. (The OFREP sub-app has its own, in OFREP's shape.)
+ */
+app.onError(onAppError);

@@ -1,13 +1,16 @@
 /**
  * One error envelope for every non-OFREP route (DESIGN §4):
- * `{ "error": { "code", "message", "details": [{ "path", "message" }], "requestId" } }`.
- * OFREP routes answer in the OFREP shapes instead (see ofrep.ts).
+ * `{ "error": { "code", "message", "details": [{ "path", "message" }], "requestId" } }`,
+ * and the app's one error handler. Routes throw `ApiError`; middleware may throw any
+ * `HTTPException` (malformed JSON → 400 …); anything else is a logged 500 without internals.
+ * The OFREP sub-app answers in OFREP's shapes with its own handler (see ofrep-errors.ts).
  */
-import type { Context } from "hono";
+import type { Context, Env as HonoEnv } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ZodError } from "zod";
-import type { AppEnv } from "./app-env.js";
+import type { ErrorDetail } from "./zod-details.js";
+
+export { zodDetails, type ErrorDetail } from "./zod-details.js";
 
 export type ErrorCode =
   | "VALIDATION_FAILED"
@@ -21,13 +24,12 @@ export type ErrorCode =
   | "CONFIG_INVALID"
   | "INTERNAL";
 
-export interface ErrorDetail {
-  readonly path: string;
-  readonly message: string;
-}
-
-export function errorResponse(
-  c: Context<AppEnv>,
+/**
+ * The envelope as a Response. Generic over the context's env, so the public app, the admin app
+ * and bare middleware can all call it; the request id is typed for every context by hono/request-id.
+ */
+export function errorResponse<E extends HonoEnv>(
+  c: Context<E>,
   status: ContentfulStatusCode,
   code: ErrorCode,
   message: string,
@@ -36,14 +38,7 @@ export function errorResponse(
   return c.json({ error: { code, message, details, requestId: c.get("requestId") } }, status);
 }
 
-export function zodDetails(error: ZodError, prefix = ""): ErrorDetail[] {
-  return error.issues.slice(0, 50).map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter((p) => p !== "").join("."),
-    message: i.message,
-  }));
-}
-
-/** Thrown by route handlers; the app's error handler renders it in the envelope. */
+/** Thrown by route handlers and middleware; the app's error handler renders it in the envelope. */
 export class ApiError extends HTTPException {
   constructor(
     status: ContentfulStatusCode,
@@ -64,18 +59,26 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   415: "UNSUPPORTED_MEDIA_TYPE",
 };
 
-/** Renders an ApiError, or an HTTPException raised by middleware (malformed JSON → 400, 415 …). */
-export function httpErrorResponse(c: Context<AppEnv>, error: HTTPException): Response {
+/**
+ * Renders an ApiError, or an HTTPException raised by middleware. One that carries its own
+ * Response (Hono's convention, e.g. a bodyless 401 with `WWW-Authenticate`) is answered with it.
+ */
+export function httpErrorResponse<E extends HonoEnv>(c: Context<E>, error: HTTPException): Response {
   if (error instanceof ApiError) return errorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.details);
+  if (error.res !== undefined) return error.getResponse();
   const status = error.status as ContentfulStatusCode;
   return errorResponse(c, status, CODE_BY_STATUS[status] ?? "VALIDATION_FAILED", error.message || "bad request");
 }
 
-/** The one answer to an unexpected error: logged with the request id, a 500 without internals. */
-export function internalErrorResponse(c: Context<AppEnv>, error: unknown): Response {
-  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), path: c.req.path, error: String(error), stack: (error as Error).stack }));
-  if (c.req.path.startsWith("/ofrep/")) {
-    return c.json({ errorCode: "GENERAL", errorDetails: "internal error", requestId: c.get("requestId") }, 500);
-  }
+/** Logs an unexpected error with the request id; the stack goes to the log, never to the caller. */
+export function logInternalError<E extends HonoEnv>(c: Context<E>, error: unknown): void {
+  const stack = error instanceof Error ? error.stack : undefined;
+  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), path: c.req.path, error: String(error), stack }));
+}
+
+/** The one error handler of the app (admin and public routes): the envelope, 500 when unexpected. */
+export function onAppError<E extends HonoEnv>(error: Error, c: Context<E>): Response {
+  if (error instanceof HTTPException) return httpErrorResponse(c, error);
+  logInternalError(c, error);
   return errorResponse(c, 500, "INTERNAL", "internal error");
 }

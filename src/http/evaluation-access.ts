@@ -4,6 +4,7 @@
  * Object; server keys and anonymous dev mode only, since it costs a Durable Object request).
  */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { CompiledSnapshot, Visibility } from "../domain/snapshot.js";
 import { edgeSnapshot, strongSnapshot } from "../edge/snapshot-cache.js";
@@ -38,4 +39,9 @@ export function deniedResponse(status: 401 | 403, reason: string): Response {
     status,
     headers: { "WWW-Authenticate": `Bearer realm="edgeflags", error="${error}", error_description="${reason}"` },
   });
+}
+
+/** The same denial, thrown: the app's error handler answers with the bodyless response it carries. */
+export function deniedError(status: 401 | 403, reason: string): HTTPException {
+  return new HTTPException(status, { message: reason, res: deniedResponse(status, reason) });
 }

@@ -8,9 +8,9 @@ import { Hono } from "hono";
 import type { Context as EvaluationContext } from "../domain/evaluate.js";
 import { evaluateAll } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
-import { errorResponse } from "./errors.js";
-import { accessSnapshot, deniedResponse } from "./evaluation-access.js";
-import { conditional } from "./ofrep.js";
+import { conditional } from "./etag.js";
+import { ApiError } from "./errors.js";
+import { accessSnapshot, deniedError } from "./evaluation-access.js";
 
 const RESERVED = new Set(["consistency"]);
 const MAX_ATTRIBUTES = 64;
@@ -21,21 +21,20 @@ flagsV1.get("/flags", async (c) => {
   const context: Record<string, string | string[]> = {};
   const params = c.req.queries();
   if (Object.keys(params).length > MAX_ATTRIBUTES) {
-    return errorResponse(c, 400, "VALIDATION_FAILED", `at most ${MAX_ATTRIBUTES} query attributes`, [{ path: "query", message: "too many attributes" }]);
+    throw new ApiError(400, "VALIDATION_FAILED", `at most ${MAX_ATTRIBUTES} query attributes`, [{ path: "query", message: "too many attributes" }]);
   }
   for (const [name, values] of Object.entries(params)) {
     if (RESERVED.has(name)) continue;
     context[name] = values.length === 1 ? (values[0] as string) : values;
   }
   if (Array.isArray(context["targetingKey"])) {
-    return errorResponse(c, 400, "VALIDATION_FAILED", "targetingKey must be given once", [{ path: "targetingKey", message: "repeated" }]);
+    throw new ApiError(400, "VALIDATION_FAILED", "targetingKey must be given once", [{ path: "targetingKey", message: "repeated" }]);
   }
   const now = Date.now();
   const access = await accessSnapshot(c, now);
   if (!access.ok) {
-    return access.status === 400
-      ? errorResponse(c, 400, "VALIDATION_FAILED", access.reason, [{ path: "consistency", message: access.reason }])
-      : deniedResponse(access.status, access.reason);
+    if (access.status === 400) throw new ApiError(400, "VALIDATION_FAILED", access.reason, [{ path: "consistency", message: access.reason }]);
+    throw deniedError(access.status, access.reason);
   }
   const flags: Record<string, unknown> = {};
   const errors: Record<string, string> = {};

@@ -1,6 +1,5 @@
-import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "./app-env.js";
-import { errorResponse } from "./errors.js";
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "./errors.js";
 
 /**
  * How deeply a JSON text nests, measured on the raw text before anything parses it. Deep nesting
@@ -26,12 +25,12 @@ export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
   return false;
 }
 
-/** Refuses request bodies nested deeper than `maxDepth` with a 422 in the error envelope. */
+/** Refuses request bodies nested deeper than `maxDepth`: a thrown 422, rendered in the error envelope. */
 export function refuseDeepJson(maxDepth: number): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "DELETE") return next();
     if (jsonNestingExceeds(await c.req.text(), maxDepth)) {
-      return errorResponse(c as unknown as Context<AppEnv>, 422, "VALIDATION_FAILED", `the body nests deeper than ${maxDepth} levels`, [
+      throw new ApiError(422, "VALIDATION_FAILED", `the body nests deeper than ${maxDepth} levels`, [
         { path: "body", message: `more than ${maxDepth} levels of nesting` },
       ]);
     }

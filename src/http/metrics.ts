@@ -12,7 +12,7 @@ import { environmentStub } from "../environment/api.js";
 import { principalOf } from "./admin/auth.js";
 import type { AppEnv } from "./app-env.js";
 import { credentialOf, identify, verify } from "./auth.js";
-import { errorResponse } from "./errors.js";
+import { ApiError, errorResponse } from "./errors.js";
 import { refuseDeepJson } from "./json-depth.js";
 
 const MAX_BYTES = 1024 * 1024;
@@ -25,42 +25,43 @@ metrics.use("*", refuseDeepJson(16));
 metrics.post("/", async (c) => {
   const text = await c.req.text();
   if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-    return errorResponse(c, 415, "UNSUPPORTED_MEDIA_TYPE", "send application/json");
+    throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send application/json");
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return errorResponse(c, 400, "INVALID_JSON", "the body is not valid JSON");
+    throw new ApiError(400, "INVALID_JSON", "the body is not valid JSON");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return errorResponse(c, 422, "VALIDATION_FAILED", "the body must be an object", [{ path: "body", message: "expected an object" }]);
+    throw new ApiError(422, "VALIDATION_FAILED", "the body must be an object", [{ path: "body", message: "expected an object" }]);
   }
   const named = (body as { env?: unknown }).env;
   const env = await environmentOf(c, typeof named === "string" ? named : undefined);
-  if (env instanceof Response) return env;
   const result = await environmentStub(c.env, env).ingestMetrics(body, c.get("config").metricsMaxAgeSeconds);
-  if (!result.ok) return errorResponse(c, 422, "VALIDATION_FAILED", result.error.message, result.error.details);
+  if (!result.ok) throw new ApiError(422, "VALIDATION_FAILED", result.error.message, result.error.details);
   return c.json({ environment: env, buckets: result.buckets }, 202);
 });
 
-/** The environment the caller may write metrics to, or the error response. */
-async function environmentOf(c: Context<AppEnv>, named: string | undefined): Promise<string | Response> {
+/** The environment the caller may write metrics to; throws the 401/403/404/422 otherwise. */
+async function environmentOf(c: Context<AppEnv>, named: string | undefined): Promise<string> {
   const credential = credentialOf(c);
-  if (!credential) return errorResponse(c, 401, "UNAUTHORIZED", "a server SDK key or an operator token is required");
+  if (!credential) throw new ApiError(401, "UNAUTHORIZED", "a server SDK key or an operator token is required");
   if (parseSdkKey(credential)) {
     const caller = identify(c);
-    if (!caller.ok) return errorResponse(c, 401, "UNAUTHORIZED", caller.reason);
-    if (caller.kind !== "server") return errorResponse(c, 403, "FORBIDDEN", "client keys cannot send metrics");
+    if (!caller.ok) throw new ApiError(401, "UNAUTHORIZED", caller.reason);
+    if (caller.kind !== "server") throw new ApiError(403, "FORBIDDEN", "client keys cannot send metrics");
     const snapshot = await edgeSnapshot({ env: c.env, config: c.get("config") }, caller.env, Date.now());
-    if (!(await verify(c, caller, snapshot))) return errorResponse(c, 401, "UNAUTHORIZED", "unknown or revoked SDK key");
-    if (named !== undefined && named !== caller.env) return errorResponse(c, 403, "FORBIDDEN", `this key belongs to "${caller.env}"`);
+    if (!(await verify(c, caller, snapshot))) throw new ApiError(401, "UNAUTHORIZED", "unknown or revoked SDK key");
+    if (named !== undefined && named !== caller.env) throw new ApiError(403, "FORBIDDEN", `this key belongs to "${caller.env}"`);
     return caller.env;
   }
   const principal = await principalOf(credential, c.env);
-  if (!principal) return errorResponse(c, 401, "UNAUTHORIZED", "invalid or revoked token");
-  if (named === undefined) return errorResponse(c, 422, "VALIDATION_FAILED", "name the environment", [{ path: "env", message: "required with an admin token" }]);
-  if (!c.get("config").environments.includes(named)) return errorResponse(c, 404, "NOT_FOUND", `unknown environment "${named}"`, [{ path: "env", message: "not configured" }]);
-  if (!allows(principal, "operator", named)) return errorResponse(c, 403, "FORBIDDEN", `this token needs the operator role on "${named}"`);
+  if (!principal) throw new ApiError(401, "UNAUTHORIZED", "invalid or revoked token");
+  if (named === undefined) throw new ApiError(422, "VALIDATION_FAILED", "name the environment", [{ path: "env", message: "required with an admin token" }]);
+  if (!c.get("config").environments.includes(named)) {
+    throw new ApiError(404, "NOT_FOUND", `unknown environment "${named}"`, [{ path: "env", message: "not configured" }]);
+  }
+  if (!allows(principal, "operator", named)) throw new ApiError(403, "FORBIDDEN", `this token needs the operator role on "${named}"`);
   return named;
 }

@@ -1,7 +1,7 @@
 /**
- * OpenFeature Remote Evaluation Protocol (OFREP 0.3.0, shared/ofrep/openapi.yaml).
+ * OpenFeature Remote Evaluation Protocol (OFREP 0.3.0).
  *
- * Deliberate departures, all in the direction the real providers need (research/ofrep.md §5):
+ * Deliberate departures, all in the direction the real providers need:
  * - `targetingKey` and even `context` are optional; a split that needs the key reports
  *   `TARGETING_KEY_MISSING` per flag, and a rollout serves its baseline.
  * - `reason` may be `DEFAULT` (a rule set that matched nothing), an OpenFeature reason.
@@ -15,13 +15,12 @@ import type { Context as EvaluationContext, Evaluation } from "../domain/evaluat
 import { FLAG_KEY_PATTERN } from "../domain/flag.js";
 import { evaluateAll, findFlag } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
-import { etagOf, ifNoneMatchHits } from "./etag.js";
+import { conditional, jsonBody } from "./etag.js";
 import { accessSnapshot, deniedResponse } from "./evaluation-access.js";
+import { failure, onOfrepError, type OfrepErrorCode } from "./ofrep-errors.js";
 
 /** Evaluation contexts are small; 64 KiB is generous and bounds parsing work. */
 export const MAX_EVALUATION_BODY_BYTES = 64 * 1024;
-
-type OfrepErrorCode = "PARSE_ERROR" | "INVALID_CONTEXT" | "TARGETING_KEY_MISSING" | "FLAG_NOT_FOUND" | "GENERAL";
 
 /** Shallow on purpose: the context is already JSON, and a deep validator could overflow the stack. */
 const EvaluationRequest = z.object({
@@ -54,18 +53,16 @@ async function readContext(c: Context<AppEnv>): Promise<ParsedBody> {
   return { ok: true, context: parsed.data.context };
 }
 
-function failure(c: Context<AppEnv>, status: 400 | 404 | 413, errorCode: OfrepErrorCode, errorDetails: string, key?: string): Response {
-  return c.json(key === undefined ? { errorCode, errorDetails } : { key, errorCode, errorDetails }, status);
-}
-
 export const ofrep = new Hono<AppEnv>();
+
+/** Errors under /ofrep/v1 answer in OFREP's shape, not the envelope of the rest of the app. */
+ofrep.onError(onOfrepError);
 
 ofrep.use(
   "*",
   bodyLimit({
     maxSize: MAX_EVALUATION_BODY_BYTES,
-    onError: (c) =>
-      c.json({ errorCode: "GENERAL", errorDetails: `request body exceeds ${MAX_EVALUATION_BODY_BYTES} bytes` }, 413),
+    onError: (c) => failure(c, 413, "GENERAL", `request body exceeds ${MAX_EVALUATION_BODY_BYTES} bytes`),
   }),
 );
 
@@ -84,7 +81,7 @@ ofrep.post("/evaluate/flags/:key", async (c) => {
   if (result.errorCode !== undefined) {
     return failure(c, 400, result.errorCode, result.errorDetails ?? result.errorCode, key);
   }
-  return jsonBody(c, JSON.stringify(result), 200);
+  return jsonBody(JSON.stringify(result));
 });
 
 const bulk = async (c: Context<AppEnv>): Promise<Response> => {
@@ -101,18 +98,3 @@ const bulk = async (c: Context<AppEnv>): Promise<Response> => {
 };
 ofrep.post("/evaluate/flags", bulk);
 ofrep.post("/evaluate/flags/", bulk);
-
-/** 200 with a body-hash ETag, or 304 when `If-None-Match` already has it. */
-export function conditional(c: Context<AppEnv>, text: string): Response {
-  const etag = etagOf(text);
-  if (ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
-    return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": "private, no-cache" } });
-  }
-  return jsonBody(c, text, 200, etag);
-}
-
-function jsonBody(_c: Context<AppEnv>, text: string, status: 200, etag?: string): Response {
-  const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-cache" };
-  if (etag !== undefined) headers["ETag"] = etag;
-  return new Response(text, { status, headers });
-}

@@ -1,12 +1,11 @@
 /**
- * The admin API under /admin/v1 (DESIGN §4): zod-validated, one error envelope, and an OpenAPI
- * document at /admin/v1/openapi.json generated from the same schemas.
+ * The admin API under /admin/v1 (DESIGN §4): zod-validated, one error envelope (rendered by the
+ * root app's error handler), and an OpenAPI document at /admin/v1/openapi.json generated from the
+ * same schemas.
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../app-env.js";
-import { errorResponse, httpErrorResponse, internalErrorResponse } from "../errors.js";
+import { errorResponse } from "../errors.js";
 import { refuseDeepJson } from "../json-depth.js";
 import { auditRoutes } from "./audit.js";
 import { adminAuth } from "./auth.js";
@@ -19,22 +18,38 @@ import { createAdminRouter, type AdminEnv } from "./support.js";
 const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 const MAX_BODY_BYTES = 256 * 1024;
 
+/** The name of the bearer security scheme in the OpenAPI document. */
+export const BEARER_SCHEME = "bearer";
+
 export const admin = createAdminRouter();
 
 admin.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: { title: "edgeflags admin API", version: "1.0.0", description: "Flags, SDK keys, API tokens and the audit log. Authorization: Bearer <token>." },
   servers: [{ url: "/admin/v1" }],
+  // Every operation needs the token (adminAuth below), so generated clients send it everywhere.
+  security: [{ [BEARER_SCHEME]: [] }],
 });
-admin.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+admin.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, { type: "http", scheme: "bearer" });
 
-const tooLarge = (c: Context<AdminEnv>, limit: number) =>
-  errorResponse(c as unknown as Context<AppEnv>, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${limit} bytes`);
-admin.use("/envs/:env/import", bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => tooLarge(c, MAX_IMPORT_BYTES) }));
-admin.use("*", async (c, next) => {
-  if (c.req.path.endsWith("/import")) return next();
-  return bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (cc) => tooLarge(cc, MAX_BODY_BYTES) })(c, next);
-});
+/**
+ * A body limit that stands aside when a more specific one already applies: the first limit that
+ * matches a request wins, so a route with its own limit registers it before the default.
+ */
+function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c: Context<AdminEnv>) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${maxSize} bytes`),
+  });
+  return async (c, next) => {
+    if (c.get("bodyLimit") !== undefined) return next();
+    c.set("bodyLimit", maxSize);
+    return limit(c, next);
+  };
+}
+// Limits come before anything that reads the body (the depth check, auth, validation).
+admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES));
+admin.use("*", bodyLimitOf(MAX_BODY_BYTES));
 /** Flags nest about 7 levels; object variants get room, recursion-based consumers stay safe. */
 const MAX_BODY_DEPTH = 32;
 admin.use("*", refuseDeepJson(MAX_BODY_DEPTH));
@@ -47,8 +62,3 @@ admin.route("/", flagRoutes);
 admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);
-
-admin.onError((error, c) => {
-  const ctx = c as unknown as Context<AppEnv>;
-  return error instanceof HTTPException ? httpErrorResponse(ctx, error) : internalErrorResponse(ctx, error);
-});

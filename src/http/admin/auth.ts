@@ -3,7 +3,6 @@
  * secret (compared in constant time; role admin on every environment) or an API token created
  * through `/admin/v1/tokens` (looked up by its SHA-256 hash; revocation is immediate).
  */
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { accessStub } from "../../access/api.js";
@@ -11,7 +10,6 @@ import { TOKEN_PREFIX } from "../../access/token.js";
 import type { Principal } from "../../access/roles.js";
 import { sha256Hex } from "../../crypto.js";
 import type { Env } from "../../env.js";
-import type { AppEnv } from "../app-env.js";
 import { errorResponse } from "../errors.js";
 import type { AdminEnv } from "./support.js";
 
@@ -30,12 +28,8 @@ export const adminAuth = createMiddleware<AdminEnv>(async (c, next) => {
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   const principal = match ? await principalOf(match[1] as string, c.env) : null;
   if (!principal) {
-    const res = errorResponse(
-      c as unknown as Context<AppEnv>,
-      401,
-      "UNAUTHORIZED",
-      header === undefined ? "an admin token is required (Authorization: Bearer <token>)" : "invalid or revoked admin token",
-    );
+    const message = header === undefined ? "an admin token is required (Authorization: Bearer <token>)" : "invalid or revoked admin token";
+    const res = errorResponse(c, 401, "UNAUTHORIZED", message);
     res.headers.set("WWW-Authenticate", 'Bearer realm="edgeflags-admin"');
     return res;
   }

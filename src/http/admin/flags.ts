@@ -3,6 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Flag as FlagType } from "../../domain/flag.js";
 import { environmentStub } from "../../environment/api.js";
+import type { FlagChange } from "../../environment/types.js";
 import {
   ChangeResult, EnvParam, Flag, FlagListQuery, FlagParams, FlagSet, FlagView, FlagWriteResult,
   ImportQuery, ImportResult, MergePatch, PromoteBody, ToggleBody, WriteHeaders, WriteQuery,
@@ -11,10 +12,26 @@ import { authorize, changeMeta, commandError, unwrap, type AdminContext, createA
 
 export const flagRoutes = createAdminRouter();
 
-
 function view(c: AdminContext, env: string, flag: FlagType): z.infer<typeof FlagView> {
   const variant = c.get("config").overrides[env]?.[flag.key];
   return { flag, override: variant !== undefined && Object.hasOwn(flag.variants, variant) ? { variant, source: "FLAG_OVERRIDES" } : null };
+}
+
+/**
+ * The answer to every flag write (put, patch, enable/disable): the flag's version as ETag, so the
+ * next write can send it as If-Match. `status` is 201 only when a PUT created the flag (patch and
+ * toggle need an existing flag); the route's typed responses keep it honest.
+ */
+function flagWriteResponse<S extends 200 | 201>(c: AdminContext, result: FlagChange, status: S) {
+  c.header("ETag", `"${result.flag.version}"`);
+  const body: z.infer<typeof FlagWriteResult> = {
+    flag: result.flag,
+    created: result.created,
+    changed: result.changed,
+    environmentVersion: result.version,
+    published: result.published,
+  };
+  return c.json(body, status);
 }
 
 /** The expected version from `If-Match` (preferred) or `?expectedVersion=`. */
@@ -72,9 +89,7 @@ flagRoutes.openapi(
     authorize(c, "operator", env);
     const query = c.req.valid("query");
     const result = unwrap(await environmentStub(c.env, env).putFlag(key, c.req.valid("json"), guardOf(c.req.valid("header"), query), changeMeta(c, query.reason)));
-    c.header("ETag", `"${result.flag.version}"`);
-    const body = { flag: result.flag, created: result.created, changed: result.changed, environmentVersion: result.version, published: result.published };
-    return result.created ? c.json(body, 201) : c.json(body, 200);
+    return flagWriteResponse(c, result, result.created ? 201 : 200);
   },
 );
 
@@ -91,8 +106,7 @@ flagRoutes.openapi(
     authorize(c, "operator", env);
     const query = c.req.valid("query");
     const result = unwrap(await environmentStub(c.env, env).patchFlag(key, c.req.valid("json"), guardOf(c.req.valid("header"), query), changeMeta(c, query.reason)));
-    c.header("ETag", `"${result.flag.version}"`);
-    return c.json({ flag: result.flag, created: false, changed: result.changed, environmentVersion: result.version, published: result.published }, 200);
+    return flagWriteResponse(c, result, 200);
   },
 );
 
@@ -128,8 +142,7 @@ for (const action of ["enable", "disable"] as const) {
       const query = c.req.valid("query");
       const reason = c.req.valid("json").reason ?? query.reason;
       const result = unwrap(await environmentStub(c.env, env).setFlagEnabled(key, action === "enable", guardOf(c.req.valid("header"), query), changeMeta(c, reason)));
-        c.header("ETag", `"${result.flag.version}"`);
-      return c.json({ flag: result.flag, created: false, changed: result.changed, environmentVersion: result.version, published: result.published }, 200);
+      return flagWriteResponse(c, result, 200);
     },
   );
 }

@@ -1,7 +1,7 @@
 /**
  * What every admin route shares: the typed context, authorization, change attribution, and the
  * mapping from Durable Object command errors to HTTP. Failures are thrown as ApiError and rendered
- * by the admin app's error handler, so handlers only return their success shape.
+ * by the app's error handler, so handlers only return their success shape.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -14,7 +14,11 @@ import { ErrorEnvelope } from "./schemas.js";
 
 export interface AdminEnv {
   Bindings: AppEnv["Bindings"];
-  Variables: AppEnv["Variables"] & { principal: Principal };
+  Variables: AppEnv["Variables"] & {
+    principal: Principal;
+    /** The body limit already applied to this request (see app.ts), so a default stands aside. */
+    bodyLimit?: number;
+  };
 }
 export type AdminContext = Context<AdminEnv>;
 
@@ -56,7 +60,7 @@ export function createAdminRouter(): OpenAPIHono<AdminEnv> {
       if (result.success) return undefined;
       const target = (result as { target?: string }).target ?? "body";
       const prefix = target === "json" ? "body" : target === "param" ? "path" : target;
-      return errorResponse(c as unknown as Context<AppEnv>, 422, "VALIDATION_FAILED", "the request is invalid", zodDetails(result.error, prefix));
+      return errorResponse(c, 422, "VALIDATION_FAILED", "the request is invalid", zodDetails(result.error, prefix));
     },
   });
 }
