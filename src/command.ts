@@ -36,7 +36,7 @@ export function failure(code: CommandErrorCode, message: string, details: readon
   return { ok: false, error: { code, message, details } };
 }
 
-/** A zod error's issues as details, each naming the field at fault. */
+/** A zod error's issues as details, each naming the field at fault; `prefix` names where the value came from (`body`, `query` …). */
 export function zodDetails(error: z.ZodError, prefix = ""): ErrorDetail[] {
   return error.issues.slice(0, MAX_DETAILS).map((i) => ({
     path: [prefix, ...i.path.map(String)].filter((p) => p !== "").join("."),

@@ -8,9 +8,9 @@
 import type { Context, Env as HonoEnv } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorDetail } from "./zod-details.js";
+import type { ErrorDetail } from "../command.js";
 
-export { zodDetails, type ErrorDetail } from "./zod-details.js";
+export { zodDetails, type ErrorDetail } from "../command.js";
 
 export type ErrorCode =
   | "VALIDATION_FAILED"
