@@ -74,7 +74,10 @@ export { EnvironmentName as EnvName } from "../../src/domain/snapshot.ts";
 export { VariantName } from "../../src/domain/flag.ts";
 /** The domain's flag-key pattern, with the message saying what the value is. */
 export const FlagKey = z.string().regex(FLAG_KEY_PATTERN, `flag keys match ${FLAG_KEY_PATTERN.source}`);
-/** An audit reason: the API holds every command's `reason` to the rule of the rollout request's. */
+/**
+ * An audit reason, by the rule of the rollout request's `reason`: every admin route applies the same
+ * rule, and this is the one copy of it in a module that loads outside the Worker.
+ */
 export const Reason = RolloutRequest.shape.reason.unwrap();
 /** Seconds as a number (fractions allowed), e.g. `--wait 600`, `--interval 0.5`. */
 export const Seconds = z.coerce.number({ error: "must be a number of seconds" }).positive("must be more than 0").max(30 * 86_400, "at most 30 days");
