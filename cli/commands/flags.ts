@@ -1,15 +1,13 @@
 /** `flagctl flags list|get|set|enable|disable|archive|import|export`. */
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { z } from "zod";
+import { Category } from "../../src/domain/flag.ts";
 import { FlagKey, NonNegativeInt, parse, Reason } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { UsageError } from "../lib/errors.ts";
 import { readJsonArg } from "../lib/files.ts";
 import { out, serveSummary, table, variantsSummary } from "../lib/output.ts";
 import type { ChangeResult, FlagList, FlagSetInput, FlagView, FlagWriteResult, ImportResult } from "../lib/types.ts";
-
-const Category = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "categories are lowercase [a-z0-9_-], e.g. safety");
 
 /** How a write went, with the KV propagation caveat when the snapshot is not published yet. */
 function writeSummary(verb: string, key: string, env: string, r: FlagWriteResult): string {

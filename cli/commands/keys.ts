@@ -1,12 +1,16 @@
 /** `flagctl keys` (SDK keys of an environment) and `flagctl tokens` (admin API tokens). */
 import { Command, Option } from "commander";
 import { z } from "zod";
+import { Role, TokenEnvironments } from "../../src/access/roles.ts";
+import { SdkKeyKind } from "../../src/domain/snapshot.ts";
 import { EnvName, parse } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { UsageError } from "../lib/errors.ts";
 import { out, table, time } from "../lib/output.ts";
 import type { CreatedSdkKey, CreatedToken, CreateTokenBody, SdkKeyRecord, TokenRecord } from "../lib/types.ts";
 
+// Key and token names and ids are checked by HTTP-layer schemas (src/http/admin/schemas.ts, the
+// token Durable Object) that cannot be loaded outside the Worker; these are the CLI's own checks.
 const Name = z.string().trim().min(1, "must not be empty").max(128, "at most 128 characters");
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "ids are 1-64 chars of [A-Za-z0-9_-]");
 
@@ -18,8 +22,8 @@ export function keysCommand(): Command {
     .description("create an SDK key; the key is shown once")
     .argument("<name>", "what the key is for (e.g. web-2026-11)")
     .requiredOption("--env <env>", "environment")
-    .addOption(new Option("--kind <kind>", "client (browser-safe: clientSide flags only) or server (all flags)").choices(["client", "server"]).makeOptionMandatory())
-    .action(async (nameArg: string, opts: { env: string; kind: "client" | "server" }, cmd: Command) => {
+    .addOption(new Option("--kind <kind>", "client (browser-safe: clientSide flags only) or server (all flags)").choices(SdkKeyKind.options).makeOptionMandatory())
+    .action(async (nameArg: string, opts: { env: string; kind: SdkKeyKind }, cmd: Command) => {
       const name = parse(Name, nameArg, "<name>");
       const env = envOf(opts);
       const { api, json } = context(cmd);
@@ -69,13 +73,15 @@ export function tokensCommand(): Command {
     .command("create")
     .description("create an API token; the token is shown once")
     .argument("<name>", "who or what uses it (e.g. ci-deployer)")
-    .addOption(new Option("--role <role>", "viewer, operator or admin").choices(["viewer", "operator", "admin"]).makeOptionMandatory())
+    .addOption(new Option("--role <role>", "viewer, operator or admin").choices(Role.options).makeOptionMandatory())
     .requiredOption("--envs <list>", 'comma-separated environments, or "*" for all')
-    .action(async (nameArg: string, opts: { role: "viewer" | "operator" | "admin"; envs: string }, cmd: Command) => {
+    .action(async (nameArg: string, opts: { role: Role; envs: string }, cmd: Command) => {
       const name = parse(Name, nameArg, "<name>");
       const list = opts.envs.split(",").map((e) => e.trim()).filter((e) => e !== "");
       if (list.length === 0) throw new UsageError('--envs needs environments (staging,production) or "*"');
-      const environments = (list.length === 1 && list[0] === "*" ? ["*"] : list.map((e) => parse(EnvName, e, "--envs"))) as CreateTokenBody["environments"];
+      // Each name first, so the message names the bad one; then the API's rule for the whole list.
+      if (list.length !== 1 || list[0] !== "*") for (const e of list) parse(EnvName, e, "--envs");
+      const environments = parse(TokenEnvironments, list, "--envs");
       const { api, json } = context(cmd);
       const body: CreateTokenBody = { name, role: opts.role, environments };
       const token = await api.admin<CreatedToken>("POST", "/tokens", { body });

@@ -3,24 +3,23 @@
  * `promote`, `rollback`, `cancel` (all by flag key: the CLI finds the flag's rollout).
  */
 import { Command, Option } from "commander";
+import { baselineOf } from "../../src/domain/rollout/create.ts";
+import { isTerminal, Strategy } from "../../src/domain/rollout/model.ts";
 import type { Api } from "../lib/api.ts";
-import { FlagKey, isProduction, parse, Reason, Seconds, TimeAfter, VariantName, WholeSeconds } from "../lib/config.ts";
+import { FinalBakeSeconds, FlagKey, isProduction, MinStageSeconds, parse, Reason, Seconds, TimeAfter, VariantName } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { CliError, EXIT, UsageError } from "../lib/errors.ts";
 import { out } from "../lib/output.ts";
 import { confirm } from "../lib/prompt.ts";
-import { headline, isTerminal, renderPlan, renderStatus, rolloutRows } from "../lib/rollout-view.ts";
-import type { CreateRolloutResult, Flag, FlagView, RolloutAction, RolloutCommandResult, RolloutList, RolloutRequestBody, RolloutStatus } from "../lib/types.ts";
+import { headline, renderPlan, renderStatus, rolloutRows } from "../lib/rollout-view.ts";
+import type { CreateRolloutResult, FlagView, RolloutAction, RolloutCommandResult, RolloutList, RolloutRequestBody, RolloutStatus } from "../lib/types.ts";
 import { watchRollout } from "../lib/watch.ts";
 
 const DEFAULT_INTERVAL_SECONDS = 5;
 
-/** The variant a fallthrough serves to everyone (the rollout's baseline), if it does. */
-function baselineOf(serve: Flag["fallthrough"]): string | undefined {
-  if ("variant" in serve) return serve.variant;
-  if ("rollout" in serve && serve.rollout.percentage === 0 && serve.rollout.startAt === undefined) return serve.rollout.baseline;
-  return undefined;
-}
+/** The strategies `deploy` offers: every preset; "custom" needs stages, which the CLI does not take. */
+type PresetStrategy = Exclude<Strategy, "custom">;
+const PRESET_STRATEGIES = Strategy.options.filter((s): s is PresetStrategy => s !== "custom");
 
 /** The newest active rollout of a flag, else its newest rollout; null when it never had one. */
 async function rolloutOf(api: Api, env: string, flag: string): Promise<RolloutStatus | null> {
@@ -40,7 +39,7 @@ function intervalOf(value: string | undefined): number {
 
 interface DeployOptions {
   env: string;
-  strategy: "safe" | "fast" | "instant";
+  strategy: PresetStrategy;
   variant?: string;
   baseline?: string;
   minStageDuration?: string;
@@ -58,7 +57,7 @@ export function deployCommand(): Command {
     .description("start a progressive rollout of a flag's new variant (production asks for confirmation)")
     .argument("<flag>", "flag key")
     .requiredOption("--env <env>", "environment")
-    .addOption(new Option("--strategy <strategy>", "safe (5-75 % over 5 days), fast (25, 50 % over 2 days) or instant (100 %)").choices(["safe", "fast", "instant"]).makeOptionMandatory())
+    .addOption(new Option("--strategy <strategy>", "safe (5-75 % over 5 days), fast (25, 50 % over 2 days) or instant (100 %)").choices(PRESET_STRATEGIES).makeOptionMandatory())
     .option("--variant <variant>", "the variant to roll out (default: the flag's only other variant)")
     .option("--baseline <variant>", "the variant everyone gets now (default: what the fallthrough serves)")
     .option("--min-stage-duration <seconds>", "dwell of every stage instead of the strategy's 24 h (e.g. 300 in staging)")
@@ -77,8 +76,8 @@ export function deployCommand(): Command {
       const variantArg = opts.variant === undefined ? undefined : parse(VariantName, opts.variant, "--variant");
       const baselineArg = opts.baseline === undefined ? undefined : parse(VariantName, opts.baseline, "--baseline");
       const settings: Partial<RolloutRequestBody> = {};
-      if (opts.minStageDuration !== undefined) settings.minStageDurationSeconds = parse(WholeSeconds, opts.minStageDuration, "--min-stage-duration");
-      if (opts.finalBake !== undefined) settings.finalBakeSeconds = parse(WholeSeconds, opts.finalBake, "--final-bake");
+      if (opts.minStageDuration !== undefined) settings.minStageDurationSeconds = parse(MinStageSeconds, opts.minStageDuration, "--min-stage-duration");
+      if (opts.finalBake !== undefined) settings.finalBakeSeconds = parse(FinalBakeSeconds, opts.finalBake, "--final-bake");
       if (opts.startAt !== undefined) settings.startAt = parse(TimeAfter, opts.startAt, "--start-at");
       if (opts.reason !== undefined) settings.reason = parse(Reason, opts.reason, "--reason");
       const { api, json } = context(cmd);

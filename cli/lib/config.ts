@@ -4,6 +4,8 @@
  * (exit 2) with the option's name in the message.
  */
 import { z } from "zod";
+import { FLAG_KEY_PATTERN } from "../../src/domain/flag.ts";
+import { RolloutRequest } from "../../src/domain/rollout/model.ts";
 import { UsageError } from "./errors.ts";
 
 export interface GlobalOptions {
@@ -36,9 +38,28 @@ export function connection(globals: GlobalOptions, env: NodeJS.ProcessEnv = proc
   return { url, token, json: globals.json === true };
 }
 
+/**
+ * Words for zod's built-in checks where a schema brings no message of its own (the ones from src/
+ * are written for the API, which reports zod's defaults): "at most 1000 characters", not
+ * "Too big: expected string to have <=1000 characters".
+ */
+function optionMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === "too_small") {
+    if (issue.origin === "string") return issue.minimum === 1 ? "must not be empty" : `at least ${issue.minimum} characters`;
+    if (issue.origin === "number") return issue.minimum === 0 && issue.inclusive === true ? "must not be negative" : `at least ${issue.minimum}`;
+  }
+  if (issue.code === "too_big") {
+    if (issue.origin === "string") return `at most ${issue.maximum} characters`;
+    if (issue.origin === "number") return `at most ${issue.maximum}`;
+  }
+  if (issue.code === "invalid_format" && issue.format === "regex" && "pattern" in issue) return `must match ${String(issue.pattern)}`;
+  if (issue.code === "invalid_value") return `expected one of ${issue.values.map(String).join(", ")}`;
+  return undefined;
+}
+
 /** Validates one value; the error names where it came from (`--limit`, `FLAGS_URL`, `<flag>`). */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, name: string): z.output<T> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: optionMessage });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const shown = typeof value === "string" ? ` "${value}"` : "";
@@ -46,19 +67,25 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, name: stri
 }
 
 // ── option schemas shared by the commands ────────────────────────────────────────────────────
+// The API's own rules, imported from src/ at run time (cli/lib/resolve-src.ts); only the CLI's
+// conveniences (relative times, seconds with fractions) are defined here.
 
-export const EnvName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "environment names are 1-32 chars of [a-z0-9-], starting with a letter");
-export const FlagKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "flag keys match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
-export const VariantName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "variant names are 1-64 chars of [A-Za-z0-9._-]");
-export const Reason = z.string().trim().min(1, "must not be empty").max(1000, "at most 1000 characters");
+export { EnvironmentName as EnvName } from "../../src/domain/snapshot.ts";
+export { VariantName } from "../../src/domain/flag.ts";
+/** The domain's flag-key pattern, with the message saying what the value is. */
+export const FlagKey = z.string().regex(FLAG_KEY_PATTERN, `flag keys match ${FLAG_KEY_PATTERN.source}`);
+/**
+ * An audit reason, by the rule of the rollout request's `reason`: every admin route applies the same
+ * rule, and this is the one copy of it in a module that loads outside the Worker.
+ */
+export const Reason = RolloutRequest.shape.reason.unwrap();
 /** Seconds as a number (fractions allowed), e.g. `--wait 600`, `--interval 0.5`. */
 export const Seconds = z.coerce.number({ error: "must be a number of seconds" }).positive("must be more than 0").max(30 * 86_400, "at most 30 days");
-/** Whole seconds for the API (`--min-stage-duration 300`). */
-export const WholeSeconds = z.coerce
-  .number({ error: "must be a number of seconds" })
-  .int("must be whole seconds")
-  .min(0, "must not be negative")
-  .max(30 * 86_400, "at most 30 days");
+/** Whole seconds for a rollout request's field, by that field's own bounds (`--min-stage-duration 300`). */
+const wholeSecondsOf = (field: "minStageDurationSeconds" | "finalBakeSeconds") =>
+  z.coerce.number({ error: "must be a number of seconds" }).int("must be whole seconds").pipe(RolloutRequest.shape[field].unwrap());
+export const MinStageSeconds = wholeSecondsOf("minStageDurationSeconds");
+export const FinalBakeSeconds = wholeSecondsOf("finalBakeSeconds");
 export const NonNegativeInt = z.coerce.number({ error: "must be a number" }).int("must be a whole number").nonnegative("must not be negative");
 
 const RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/;

@@ -1,15 +1,12 @@
 /** How a rollout and a rollout plan look in the terminal. */
+import { BREACHES_TO_FIRE, WINDOW_MINUTES, type Verdict } from "../../src/domain/rollout/guards.ts";
+import { GuardSettings } from "../../src/domain/rollout/model.ts";
 import { duration, percent, progressBar, table, time } from "./output.ts";
 import type { RolloutPlan, RolloutStatus } from "./types.ts";
 
-export const TERMINAL = ["COMPLETED", "ROLLED_BACK", "CANCELLED"] as const;
-export const isTerminal = (state: string): boolean => (TERMINAL as readonly string[]).includes(state);
-
-const VERDICT_MARK: Record<string, string> = { OK: "✓", BREACH: "✗", NODATA: "·", UNKNOWN: "?" };
+const VERDICT_MARK: Record<Verdict, string> = { OK: "✓", BREACH: "✗", NODATA: "·", UNKNOWN: "?" };
 
 type GuardRow = RolloutStatus["guards"][number];
-type MetricGuard = { name: string; maxRate: number; thresholdMs?: number; minSamples: number; stageMinSamples: number; requiredForAdvance: boolean };
-type GuardSettings = { metrics: MetricGuard[]; confidence: number; healthFailuresToRollback: number; holdTimeoutSeconds?: number; unknownPauseSeconds: number };
 
 export function headline(r: RolloutStatus): string {
   return `${r.flag} in ${r.env}: ${r.baseline} → ${r.variant} (${r.strategy}, rollout ${r.id})`;
@@ -39,7 +36,7 @@ export function renderStatus(r: RolloutStatus): string[] {
 }
 
 function guardRow(g: GuardRow): string[] {
-  const marks = g.verdicts.map((v) => VERDICT_MARK[v.verdict] ?? "?").join("");
+  const marks = g.verdicts.map((v) => VERDICT_MARK[v.verdict]).join("");
   return [g.name, g.status, String(g.streak), marks === "" ? "—" : marks, g.needsSamples === null ? "" : `${g.needsSamples} more requests`];
 }
 
@@ -71,9 +68,11 @@ export function renderPlan(plan: RolloutPlan, what: { flag: string; env: string;
     ).map((l) => `  ${l}`),
   );
   lines.push(`  completes at ${time(plan.completesAt)} if every stage passes its gate on time (holds and pauses only make it longer)`);
-  const guards = plan.guards as GuardSettings | undefined;
-  if (guards && Array.isArray(guards.metrics)) {
-    lines.push(`guards (roll back after 5 breaching minutes among the last 10; confidence ${guards.confidence}):`);
+  // The plan's guards are typed `unknown` on the wire; they are the resolved GuardSettings.
+  const parsed = GuardSettings.safeParse(plan.guards);
+  if (parsed.success) {
+    const guards = parsed.data;
+    lines.push(`guards (roll back after ${BREACHES_TO_FIRE} breaching minutes among the last ${WINDOW_MINUTES}; confidence ${guards.confidence}):`);
     const rows = guards.metrics.map((g) => [
       g.name,
       g.thresholdMs === undefined ? `> ${percent(g.maxRate * 100)} of requests fail` : `> ${percent(g.maxRate * 100)} of requests slower than ${g.thresholdMs} ms`,

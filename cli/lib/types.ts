@@ -1,13 +1,15 @@
 /**
- * The admin API's own types, for the CLI. Type-only imports from src/ (erased at runtime, so the
- * CLI runs on Node's type stripping without bundling the Worker): request bodies are the zod
- * *input* types of the schemas that validate them, responses their *output* types.
+ * The admin API's own types, for the CLI: request bodies are the zod *input* types of the schemas
+ * that validate them, responses their *output* types. Type-only imports, because some of these
+ * modules (the HTTP schemas, the environment's types) pull in the Worker and cannot run under Node;
+ * the pure domain modules the commands need as values they import directly (cli/lib/resolve-src.ts).
  */
 import type { z } from "zod";
 import type { Flag } from "../../src/domain/flag.ts";
 import type { RolloutRequest, RolloutState } from "../../src/domain/rollout/model.ts";
 import type { RolloutStatus } from "../../src/domain/rollout/status.ts";
 import type { RolloutPlan } from "../../src/domain/rollout/strategies.ts";
+import type { RolloutCommand } from "../../src/environment/types.ts";
 import type * as S from "../../src/http/admin/schemas.ts";
 
 export type { Flag, RolloutPlan, RolloutState, RolloutStatus };
@@ -38,7 +40,7 @@ export type RolloutRequestBody = z.input<typeof RolloutRequest>;
 export type CreateRolloutResult = { rollout: RolloutStatus | null; plan: RolloutPlan };
 export type RolloutList = { rollouts: RolloutStatus[] };
 export type RolloutCommandResult = { rollout: RolloutStatus; changed: boolean };
-export type RolloutAction = "pause" | "resume" | "promote" | "rollback" | "cancel";
+export type RolloutAction = RolloutCommand["action"];
 
 /**
  * `GET /health` (src/http/health.ts; that module is not type-checked here: under Node's types its
