@@ -5,7 +5,9 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [name, value] of Object.entries(patch as Record<string, unknown>)) {
     if (value === null) delete base[name];
-    else base[name] = mergePatch(base[name], value);
+    // Own properties only, defined rather than assigned: a member named "__proto__" (legal JSON)
+    // must become a key, not read Object.prototype or replace the result's prototype.
+    else Object.defineProperty(base, name, { value: mergePatch(Object.hasOwn(base, name) ? base[name] : undefined, value), enumerable: true, writable: true, configurable: true });
   }
   return base;
 }

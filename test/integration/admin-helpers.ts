@@ -24,12 +24,5 @@ export async function createToken(role: "viewer" | "operator" | "admin", environ
   return res.body.token;
 }
 
-export const booleanFlag = (key: string, extra: Record<string, unknown> = {}) => ({
-  key,
-  type: "boolean",
-  variants: { on: true, off: false },
-  offVariant: "off",
-  enabled: true,
-  fallthrough: { variant: "on" },
-  ...extra,
-});
+// The admin tests' flag bodies come from the shared fixture; re-exported so they import one module.
+export { booleanFlag } from "../support/flags.js";

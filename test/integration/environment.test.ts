@@ -4,17 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { Snapshot } from "../../src/domain/snapshot.js";
 import { sha256Hex } from "../../src/crypto.js";
 import { snapshotKey } from "../../src/snapshot-key.js";
+import { booleanFlag } from "../support/flags.js";
 import { environment, published } from "./helpers.js";
 import { TEST_META } from "./helpers.js";
 
-const flag = (key: string, on = true) => ({
-  key,
-  type: "boolean",
-  variants: { on: true, off: false },
-  offVariant: "off",
-  enabled: on,
-  fallthrough: { variant: "on" },
-});
+const flag = (key: string, on = true) => booleanFlag(key, { enabled: on });
 
 async function kvSnapshot(name: string): Promise<{ snapshot: Snapshot; metadata: { version: number; hash: string } }> {
   const { value, metadata } = await env.FLAGS_KV.getWithMetadata<{ version: number; hash: string }>(snapshotKey(name), "text");

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig, type Config } from "../../src/config.js";
 import { clearSnapshotCache, edgeSnapshot, strongSnapshot } from "../../src/edge/snapshot-cache.js";
 import type { Env } from "../../src/env.js";
+import { booleanFlag } from "../support/flags.js";
 import { environment, published } from "./helpers.js";
 import { TEST_META } from "./helpers.js";
 
@@ -29,9 +30,6 @@ function config(refreshMs: number): Config {
   return { ...loaded.config, snapshotRefreshMs: refreshMs };
 }
 
-const flag = (key: string) => ({
-  key, type: "boolean", variants: { on: true, off: false }, offVariant: "off", enabled: true, fallthrough: { variant: "on" },
-});
 
 describe("edge read path", () => {
   it("costs one KV read per refresh and none while the isolate holds the snapshot", async () => {
@@ -63,7 +61,7 @@ describe("edge read path", () => {
     clearSnapshotCache();
     const source = { env: env as Env, config: config(5_000) };
     const before = await edgeSnapshot(source, "staging", 3_000_000);
-    const imported = await environment("staging").importFlags({ flags: [flag("fresh_flag")] }, {}, TEST_META);
+    const imported = await environment("staging").importFlags({ flags: [booleanFlag("fresh_flag")] }, {}, TEST_META);
     expect(imported.ok).toBe(true);
     // Within the interval the isolate keeps serving what it holds...
     expect((await edgeSnapshot(source, "staging", 3_000_100)).byKey.has("fresh_flag")).toBe(false);

@@ -2,22 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bucketOf, BUCKETS, percentageBound } from "../../src/domain/bucket.js";
 import { evaluate } from "../../src/domain/evaluate.js";
-import { Flag, type FlagInput } from "../../src/domain/flag.js";
-import { vectors } from "./support/vectors.js";
+import { Flag } from "../../src/domain/flag.js";
+import { booleanFlag } from "../support/flags.js";
+import { vectors } from "../support/vectors.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
 
 function rolloutFlag(percentage: number, salt = "ramp"): Flag {
-  const input: FlagInput = {
-    key: "ramp",
-    type: "boolean",
-    variants: { on: true, off: false },
-    offVariant: "off",
-    enabled: true,
-    fallthrough: { rollout: { variant: "on", baseline: "off", percentage } },
-    salt,
-  };
-  return Flag.parse(input);
+  return Flag.parse(booleanFlag("ramp", { fallthrough: { rollout: { variant: "on", baseline: "off", percentage } }, salt }));
 }
 
 const included = (flag: Flag, targetingKey: string): boolean => evaluate(flag, { targetingKey }, NOW).variant === "on";

@@ -5,19 +5,12 @@ import { bucketOf } from "../../src/domain/bucket.js";
 import type { Context } from "../../src/domain/conditions.js";
 import { evaluate, type Evaluation } from "../../src/domain/evaluate.js";
 import { Flag, FlagSet, type Condition, type FlagInput } from "../../src/domain/flag.js";
+import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
 
 function boolFlag(over: Partial<FlagInput> = {}): Flag {
-  return Flag.parse({
-    key: "f",
-    type: "boolean",
-    variants: { on: true, off: false },
-    offVariant: "off",
-    enabled: true,
-    fallthrough: { variant: "off" },
-    ...over,
-  } satisfies FlagInput);
+  return Flag.parse(booleanFlag("f", { fallthrough: { variant: "off" }, ...over }));
 }
 
 function stringFlag(over: Partial<FlagInput> = {}): Flag {

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import flags from "../../config/flags.json";
 import { evaluate } from "../../src/domain/evaluate.js";
 import { Condition, Flag, FLAG_KEY_PATTERN, FlagSet, saltOf, type FlagInput } from "../../src/domain/flag.js";
+import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
 
@@ -21,14 +22,7 @@ const DESIGN_EXAMPLE = {
   version: 7,
 };
 
-const BASE: FlagInput = {
-  key: "f",
-  type: "boolean",
-  variants: { on: true, off: false },
-  offVariant: "off",
-  enabled: true,
-  fallthrough: { variant: "on" },
-};
+const BASE: FlagInput = booleanFlag("f");
 
 interface FlatIssue {
   path: string;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { murmur3, murmur3Bytes, murmur3Joined, murmur3Prefix, murmur3WithPrefix } from "../../src/domain/murmur3.js";
-import { vectors } from "./support/vectors.js";
+import { vectors } from "../support/vectors.js";
 
 const enc = new TextEncoder();
 

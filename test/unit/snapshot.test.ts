@@ -3,19 +3,11 @@ import flagsJson from "../../config/flags.json";
 import { evaluate } from "../../src/domain/evaluate.js";
 import { Flag, FlagSet, type FlagInput } from "../../src/domain/flag.js";
 import { compileSnapshot, evaluateAll, findFlag, FlagOverrides, Snapshot } from "../../src/domain/snapshot.js";
+import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
 
-const flag = (key: string, over: Partial<FlagInput> = {}): Flag =>
-  Flag.parse({
-    key,
-    type: "boolean",
-    variants: { on: true, off: false },
-    offVariant: "off",
-    enabled: true,
-    fallthrough: { variant: "on" },
-    ...over,
-  } satisfies FlagInput);
+const flag = (key: string, over: Partial<FlagInput> = {}): Flag => Flag.parse(booleanFlag(key, over));
 
 function snapshot(flags: Flag[], over: Partial<Snapshot> = {}): Snapshot {
   return Snapshot.parse({ env: "production", version: 3, publishedAt: "2026-11-26T10:00:00Z", flags, keys: {}, ...over });

@@ -3,7 +3,7 @@
  * vectors include lone UTF-16 surrogates ("\ud800"), which are valid JSON but which the bundler's
  * JSON import (a Rust parser with UTF-8 strings) refuses to parse.
  */
-import raw from "../../vectors/bucketing.json?raw";
+import raw from "../vectors/bucketing.json?raw";
 
 export interface BucketingVector {
   readonly salt: string;
