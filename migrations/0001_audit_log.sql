@@ -1,4 +1,4 @@
--- The audit log (DESIGN §6). Append-only: rows are written by each environment's Durable Object
+-- The audit log (docs/architecture.md, "D1 audit log"). Append-only: rows are written by each environment's Durable Object
 -- from its outbox with INSERT … ON CONFLICT DO NOTHING, so a retried flush never doubles a row.
 -- `hash` = sha256(prev_hash || canonical row), chained per environment by `seq`.
 CREATE TABLE IF NOT EXISTS audit_log (

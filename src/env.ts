@@ -5,7 +5,7 @@ import type { EnvironmentDurableObject } from "./environment/durable-object.js";
 export interface Env {
   /** One snapshot per environment, written only by that environment's Durable Object. */
   readonly FLAGS_KV: KVNamespace;
-  /** The audit log (DESIGN §6). */
+  /** The audit log (docs/architecture.md, "D1 audit log"). */
   readonly AUDIT_DB: D1Database;
   readonly ENVIRONMENT: DurableObjectNamespace<EnvironmentDurableObject>;
   /** API tokens of the admin API (one instance). */

@@ -1,6 +1,6 @@
 /**
  * The cron trigger (every minute): tick every configured environment with the event's
- * `scheduledTime` as `now`, so operators and tests can drive time (DESIGN §5 "The tick").
+ * `scheduledTime` as `now`, so operators and tests can drive time (docs/rollouts.md, "The tick").
  */
 import { loadConfig } from "./config.js";
 import type { Env } from "./env.js";

@@ -1,4 +1,4 @@
-/** The KV key of an environment's snapshot (one key per environment, DESIGN §1). */
+/** The KV key of an environment's snapshot (one key per environment; docs/architecture.md, "KV snapshot key"). */
 export function snapshotKey(env: string): string {
   return `snapshot:${env}`;
 }

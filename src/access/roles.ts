@@ -1,5 +1,5 @@
 /**
- * Admin roles and grants (DESIGN §4): `viewer` < `operator` < `admin`, each bound to a set of
+ * Admin roles and grants (docs/admin-api.md, "Tokens and roles"): `viewer` < `operator` < `admin`, each bound to a set of
  * environments (`"*"` = all). Pure: no I/O.
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * The audit log's hash chain (DESIGN §6): per environment, ordered by `seq`,
+ * The audit log's hash chain (docs/architecture.md, "D1 audit log"): per environment, ordered by `seq`,
  * `hash = sha256(canonical(row with prev_hash))`, and the first row's `prev_hash` is GENESIS_HASH.
  * Changing any field of any row, or removing a row, breaks every later link.
  */

@@ -1,5 +1,5 @@
 /**
- * Deterministic, sticky, monotonic bucketing (DESIGN §2).
+ * Deterministic, sticky, monotonic bucketing (docs/architecture.md, "Bucketing").
  * bucket = floor(murmur3_x86_32(utf8("{salt}:{value}"), 0) * 100000 / 2^32) ∈ [0, 100000).
  */
 import { murmur3Prefix, murmur3WithPrefix } from "./murmur3.js";

@@ -1,6 +1,6 @@
 /**
  * The flag model: one zod schema per concept, TypeScript types derived from them.
- * Wire shape fixed by DESIGN §4.1.
+ * Wire shape: docs/flags.md, "Wire shape".
  */
 import { z } from "zod";
 

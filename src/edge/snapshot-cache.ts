@@ -1,5 +1,5 @@
 /**
- * The read path's snapshot cache (DESIGN §3 "Latency path").
+ * The read path's snapshot cache (docs/architecture.md, "Latency path").
  *
  * - Module scope holds the compiled snapshot per environment; within `snapshotRefreshMs` of the
  *   last check a request costs no KV read at all.

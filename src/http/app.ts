@@ -28,7 +28,7 @@ app.use("*", async (c, next) => {
   await next();
 });
 
-/** Public evaluation is meant for browsers too: CORS per DESIGN §3, origins from CORS_ORIGINS. */
+/** Public evaluation is meant for browsers too: CORS as docs/ofrep.md "CORS" says, origins from CORS_ORIGINS. */
 const publicCors = cors({
   origin: (origin, c) => {
     const allowed = (c.get("config") as { corsOrigins: readonly string[] }).corsOrigins;

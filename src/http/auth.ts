@@ -1,5 +1,5 @@
 /**
- * Who is calling the public API, and what they may see (DESIGN §3 "Keys").
+ * Who is calling the public API, and what they may see (docs/architecture.md, "SDK keys").
  *
  * An SDK key arrives as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Its format names the
  * environment, so the edge reads that environment's snapshot (the one read it needs anyway) and

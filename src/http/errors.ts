@@ -1,5 +1,5 @@
 /**
- * One error envelope for every non-OFREP route (DESIGN §4):
+ * One error envelope for every non-OFREP route (docs/admin-api.md, "Errors"):
  * `{ "error": { "code", "message", "details": [{ "path", "message" }], "requestId" } }`,
  * and the app's one error handler. Routes throw `ApiError`; middleware may throw any
  * `HTTPException` (malformed JSON → 400 …); anything else is a logged 500 without internals.

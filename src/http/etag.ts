@@ -1,5 +1,5 @@
 /**
- * ETags over the evaluated response body (so a context change changes the ETag, DESIGN §3), the
+ * ETags over the evaluated response body (so a context change changes the ETag; docs/ofrep.md, "ETag and 304"), the
  * weak `If-None-Match` comparison OFREP needs (Cloudflare may weaken our strong ETag to W/"…"),
  * and the conditional JSON answer built on them, shared by OFREP bulk evaluation and GET /v1/flags.
  */

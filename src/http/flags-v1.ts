@@ -1,6 +1,6 @@
 /**
  * `GET /v1/flags?targetingKey=…&<attr>=…` → `{ "flags": { key: value }, "version": n }`, for the
- * simplest clients (DESIGN §3). Every query parameter except `consistency` becomes a string context
+ * simplest clients (docs/api.md). Every query parameter except `consistency` becomes a string context
  * attribute; a repeated parameter becomes an array. Flags without a value for this context (an
  * evaluation error) are listed under `errors` instead. Same keys, visibility and ETag rules as OFREP.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/metrics` (DESIGN §4.1): per-minute counters and raw events per (flag, variant) for
+ * `POST /v1/metrics` (docs/rollouts.md, "Metrics"): per-minute counters and raw events per (flag, variant) for
  * rollout guards. Accepted from a server SDK key (its environment) or an admin token with the
  * operator role (environment named in the body). All-or-nothing: one bad sample rejects the batch.
  */

@@ -7,7 +7,7 @@
  * - web: @openfeature/web-sdk 1.10.0 + @openfeature/ofrep-web-provider 0.4.3 / ofrep-core 2.3.0
  *   (static context, POST /ofrep/v1/evaluate/flags, ETag / If-None-Match, polling).
  *
- * Provider quirks this follows (shared/research/ofrep.md §2-3): headers as a tuple list, a baseUrl
+ * Provider quirks this follows (docs/ofrep.md, "Provider quirks"): headers as a tuple list, a baseUrl
  * without a trailing slash, `cacheMode: "disabled"` for the web provider (no localStorage in Node).
  */
 import { OFREPProvider } from "@openfeature/ofrep-provider";

@@ -1,5 +1,5 @@
 /**
- * Rollout scenarios through the real Worker on a simulated clock (DESIGN §5): cron ticks with a
+ * Rollout scenarios through the real Worker on a simulated clock (docs/rollouts.md): cron ticks with a
  * chosen scheduledTime, metrics over POST /v1/metrics, state from the admin API, and what the edge
  * serves from OFREP.
  *

@@ -7,8 +7,8 @@ import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
 
-/** DESIGN §4.1, verbatim. */
-const DESIGN_EXAMPLE = {
+/** The documented example (docs/flags.md, "Wire shape"), verbatim. */
+const DOCUMENTED_EXAMPLE = {
   key: "checkout_v2",
   type: "boolean",
   variants: { on: true, off: false },
@@ -56,9 +56,9 @@ function expectRejected(input: unknown, path: string, message: RegExp, schema: z
 const withRule = (condition: unknown): unknown => ({ ...BASE, rules: [{ id: "r", when: [condition], serve: { variant: "on" } }] });
 
 describe("accepts", () => {
-  it("the DESIGN §4.1 example, applying defaults", () => {
-    const flag = Flag.parse(DESIGN_EXAMPLE);
-    expect(flag).toMatchObject(DESIGN_EXAMPLE);
+  it("the documented example, applying defaults", () => {
+    const flag = Flag.parse(DOCUMENTED_EXAMPLE);
+    expect(flag).toMatchObject(DOCUMENTED_EXAMPLE);
     expect(flag.bucketBy).toBe("targetingKey");
     expect(flag.tags).toEqual([]);
     expect(flag.rules[0]!.when[0]!.values).toEqual(["beta"]);
@@ -79,7 +79,7 @@ describe("accepts", () => {
   });
 
   it("extra fields are fine", () => {
-    expect(Flag.safeParse({ ...DESIGN_EXAMPLE, createdBy: "someone", x: { y: 1 } }).success).toBe(true);
+    expect(Flag.safeParse({ ...DOCUMENTED_EXAMPLE, createdBy: "someone", x: { y: 1 } }).success).toBe(true);
   });
 
   it.each([

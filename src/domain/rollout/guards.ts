@@ -1,8 +1,8 @@
 /**
- * Guard verdicts (DESIGN §5): per closed minute BREACH | OK | NODATA | UNKNOWN, the
+ * Guard verdicts (docs/rollouts.md, "Guards: what \"for 5 minutes\" means"): per closed minute BREACH | OK | NODATA | UNKNOWN, the
  * "for 5 minutes" firing rule over the last 10 closed minutes, and the stage gate on pooled data.
  * Rates use the one-sided Wilson lower bound, so a healthy service just under its threshold does
- * not flap into a rollback (research §9.7); confidence 0 uses the literal point estimate.
+ * not flap into a rollback (docs/rollouts.md, "Why a lower bound: calibration"); confidence 0 uses the literal point estimate.
  */
 import type { GuardSettings, MetricGuard, MinuteBucket } from "./model.js";
 

@@ -1,5 +1,5 @@
 /**
- * The rollout state machine (DESIGN §5): `decide(rollout, input, now)` → the next rollout, at most
+ * The rollout state machine (docs/rollouts.md, "States"): `decide(rollout, input, now)` → the next rollout, at most
  * one transition (with exactly one audit event), and the effect on the flag. Pure and idempotent:
  * `tick(t)` twice equals `tick(t)` once, and a replayed command changes nothing.
  *

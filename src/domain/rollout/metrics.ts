@@ -1,5 +1,5 @@
 /**
- * The metrics ingest wire shape (DESIGN §4.1) and how it folds into per-minute bucket deltas.
+ * The metrics ingest wire shape (docs/rollouts.md, "Metrics") and how it folds into per-minute bucket deltas.
  * Raw events count into the minute they happened in; their latency counts against every
  * threshold the flag's guards use (500 and 1000 ms by default).
  */

@@ -1,6 +1,6 @@
 /**
  * Progressive rollouts: the persisted record and the operator's request, as zod schemas
- * (DESIGN §4.1, §5). Pure: no I/O, no clock.
+ * (docs/admin-api.md "Rollouts and metrics", docs/rollouts.md). Pure: no I/O, no clock.
  */
 import { z } from "zod";
 import { FlagKey, Serve, VariantName } from "../flag.js";
@@ -31,7 +31,7 @@ const GuardOverride = z.object({
   enabled: z.boolean().optional(),
 });
 
-/** Per-rollout guard settings; anything left out takes the DESIGN §5 default. */
+/** Per-rollout guard settings; anything left out takes the default (docs/rollouts.md). */
 export const GuardsInput = z
   .object({
     errorRate: GuardOverride.optional(),
@@ -54,7 +54,7 @@ export const HealthCheck = z.object({
 });
 export type HealthCheck = z.infer<typeof HealthCheck>;
 
-/** `POST /envs/{env}/rollouts` (DESIGN §4.1). */
+/** `POST /envs/{env}/rollouts` (docs/admin-api.md, "Rollouts and metrics"). */
 export const RolloutRequest = z
   .object({
     flag: FlagKey,

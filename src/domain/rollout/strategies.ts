@@ -1,5 +1,5 @@
 /**
- * Rollout strategies (DESIGN §5) and the plan a request resolves to, with times for a dry run.
+ * Rollout strategies (docs/rollouts.md, "Starting one") and the plan a request resolves to, with times for a dry run.
  */
 import { z } from "zod";
 import { GuardSettings, type MetricGuard, type RolloutRequest, type Stage, type Strategy } from "./model.js";
@@ -33,7 +33,7 @@ export function resolvePlan(request: Pick<RolloutRequest, "strategy" | "stages" 
   };
 }
 
-/** DESIGN §5 guard defaults, with the request's overrides applied. */
+/** The guard defaults (docs/rollouts.md, "Guards: what \"for 5 minutes\" means"), with the request's overrides applied. */
 export function resolveGuards(input: RolloutRequest["guards"]): GuardSettings {
   const g = input ?? {};
   const metric = (

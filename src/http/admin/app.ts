@@ -1,5 +1,5 @@
 /**
- * The admin API under /admin/v1 (DESIGN §4): zod-validated, one error envelope (rendered by the
+ * The admin API under /admin/v1 (docs/admin-api.md): zod-validated, one error envelope (rendered by the
  * root app's error handler), and an OpenAPI document at /admin/v1/openapi.json generated from the
  * same schemas.
  */

@@ -86,8 +86,8 @@ describe("wilsonLower", () => {
   });
 });
 
-describe("minuteVerdict: research §9.7 BREACH thresholds at T = 1 %", () => {
-  // Minimum errors per bucket to count as BREACH (research §9.7 table).
+describe("minuteVerdict: the calibration table's BREACH thresholds at T = 1 %", () => {
+  // Minimum errors per bucket to count as BREACH (docs/rollouts.md, "Why a lower bound: calibration").
   const wilson: [number, number][] = [[100, 3], [200, 5], [500, 9], [1_000, 16], [2_000, 28], [10_000, 117]];
   const literal: [number, number][] = [[100, 3], [200, 3], [500, 6], [1_000, 11], [2_000, 21], [10_000, 101]];
 

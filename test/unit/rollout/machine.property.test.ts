@@ -1,5 +1,5 @@
 /**
- * Property tests of the rollout state machine (research §9.10 item 2): arbitrary plans, then
+ * Property tests of the rollout state machine (docs/architecture.md, "Testing"): arbitrary plans, then
  * arbitrary sequences of ticks at non-decreasing times (with healthy, breaching, slow, low-traffic
  * or missing minutes and random probe results) interleaved with random commands carrying random
  * `expectedStage`s. Every step is checked against the machine's invariants.

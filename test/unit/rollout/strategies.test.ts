@@ -17,9 +17,9 @@ describe("resolvePlan: strategy presets", () => {
   });
 
   it("SAFE: 5 days of stages to reach 100 %, the bake makes 6 days to complete (see note)", () => {
-    // NOTE: DESIGN §5 says "6 d to 100 %, 7 d to complete", which does not follow from its own stage
-    // list (5 stages × 24 h = 5 d to 100 %, + 24 h bake = 6 d). The research's SAFE used 28 h
-    // dwells, which do add up to 7 d. The code follows the stage list; this pins the arithmetic.
+    // NOTE: the original design said "6 d to 100 %, 7 d to complete", which does not follow from its own stage
+    // list (5 stages × 24 h = 5 d to 100 %, + 24 h bake = 6 d). The code follows the stage list
+    // (docs/architecture.md, "Where the code departs from the original design"); this pins it.
     const plan = resolvePlan({ strategy: "safe" });
     const tl = timeline(plan, T0);
     expect(tl.steps[5]).toMatchObject({ percentage: 100, phase: "FINAL_BAKE", startsAt: iso(T0 + 5 * DAY) });
@@ -119,7 +119,7 @@ describe("timeline", () => {
 });
 
 describe("resolveGuards", () => {
-  it("has the DESIGN §5 defaults", () => {
+  it("has the documented defaults (docs/rollouts.md)", () => {
     expect(resolveGuards(undefined)).toEqual({
       metrics: [
         { name: "errorRate", maxRate: 0.01, minSamples: 100, stageMinSamples: 1_000, requiredForAdvance: true },

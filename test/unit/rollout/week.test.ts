@@ -1,5 +1,5 @@
 /**
- * A simulated week of noisy traffic against the pure state machine (DESIGN §5): a SAFE rollout
+ * A simulated week of noisy traffic against the pure state machine (docs/rollouts.md): a SAFE rollout
  * (5 stages × 24 h, and a 48 h final bake so that it is live, guards armed, for the whole 7 days)
  * at 1,000 req/min of the new variant with 0.9 % errors,
  * drawn as Binomial(1000, 0.009) per minute from a seeded PRNG, ticked every minute like the cron.
