@@ -4,6 +4,9 @@
  * that abort UPDATE and DELETE); nothing here updates or deletes.
  */
 import { GENESIS_HASH, verifyRows, type ChainVerdict, type HashedAuditRow } from "./chain.js";
+import type { AuditEntry } from "./entry.js";
+
+export type { AuditEntry };
 
 const COLUMNS =
   "id, environment, seq, at, actor, action, target_type, target_id, before_json, after_json, reason, request_id, prev_hash, hash";
@@ -33,22 +36,6 @@ export interface AuditQuery {
   /** Return rows with seq below this (newest first). */
   readonly beforeSeq?: number | undefined;
   readonly limit: number;
-}
-
-export interface AuditEntry {
-  readonly id: string;
-  readonly environment: string;
-  readonly seq: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly target: { readonly type: string; readonly id: string };
-  readonly before: unknown;
-  readonly after: unknown;
-  readonly reason: string | null;
-  readonly requestId: string | null;
-  readonly prevHash: string;
-  readonly hash: string;
 }
 
 /** Newest first; `nextCursor` is the seq to pass as `beforeSeq` for the next page. */

@@ -2,6 +2,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { RolloutRequest, RolloutState } from "../../domain/rollout/model.js";
+import { RolloutStatus } from "../../domain/rollout/status.js";
+import { RolloutPlan } from "../../domain/rollout/strategies.js";
 import { environmentStub } from "../../environment/api.js";
 import { ApiError } from "../errors.js";
 import { EnvParam } from "./schemas.js";
@@ -9,9 +11,9 @@ import { authorize, changeMeta, createAdminRouter, errorResponses, jsonContent, 
 
 export const rolloutRoutes = createAdminRouter();
 
-/** The status view (see src/domain/rollout/status.ts); documented loosely, it is read-only. */
-const RolloutView = z.record(z.string(), z.unknown());
-const PlanView = z.object({ steps: z.array(z.record(z.string(), z.unknown())), completesAt: z.string(), guards: z.unknown() });
+/** The status view and the plan: the domain's own schemas, so the document describes them field by field. */
+const RolloutView = RolloutStatus;
+const PlanView = RolloutPlan;
 const RolloutParams = z.object({ env: EnvParam.shape.env, id: z.string().min(1).max(64) });
 const CommandBody = z.object({
   reason: z.string().trim().min(1).max(1000).optional(),

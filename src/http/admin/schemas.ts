@@ -4,11 +4,12 @@
  */
 import { z } from "zod";
 import { CreatedToken, CreateTokenInput, TokenRecord } from "../../access/token.js";
+import { AuditEntry } from "../../audit/entry.js";
 import { Flag, FlagKey, FlagSet } from "../../domain/flag.js";
 import { CreateSdkKeyInput, SdkKeyRecord } from "../../domain/sdk-key.js";
 import { EnvironmentName, SdkKeyKind } from "../../domain/snapshot.js";
 
-export { CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, TokenRecord };
+export { AuditEntry, CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, TokenRecord };
 
 export const ErrorEnvelope = z.object({
   error: z.object({
@@ -99,22 +100,6 @@ export const AuditQuery = z.object({
   until: z.iso.datetime({ offset: true }).optional(),
   cursor: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-});
-
-export const AuditEntry = z.object({
-  id: z.string(),
-  environment: z.string(),
-  seq: z.number().int(),
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.object({ type: z.string(), id: z.string() }),
-  before: z.unknown(),
-  after: z.unknown(),
-  reason: z.string().nullable(),
-  requestId: z.string().nullable(),
-  prevHash: z.string(),
-  hash: z.string(),
 });
 
 export const AuditPage = z.object({ entries: z.array(AuditEntry), nextCursor: z.number().int().nullable() });
