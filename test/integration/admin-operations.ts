@@ -25,6 +25,8 @@ export interface AdminOperation {
   readonly parameters: readonly OperationParameter[];
   /** Whether the operation takes a JSON body, and whether it must have one. */
   readonly body: "none" | "optional" | "required";
+  /** The top-level fields the body schema names (none for free-form bodies). */
+  readonly bodyFields: readonly string[];
 }
 
 interface OpenApiParameter {
@@ -32,12 +34,17 @@ interface OpenApiParameter {
   in: string;
   schema?: { enum?: unknown[] };
 }
+interface OpenApiSchema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+}
 interface OpenApiOperation {
   parameters?: OpenApiParameter[];
-  requestBody?: { required?: boolean; content?: Record<string, unknown> };
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: OpenApiSchema }> };
 }
 interface OpenApiDocument {
   paths?: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, OpenApiSchema> };
 }
 
 const METHODS = new Set(["get", "put", "post", "patch", "delete"]);
@@ -55,13 +62,17 @@ export async function loadAdminOperations(): Promise<AdminOperation[]> {
       const parameters = (op.parameters ?? [])
         .filter((p): p is OpenApiParameter & { in: "query" | "header" } => p.in === "query" || p.in === "header")
         .map((p) => ({ name: p.name, in: p.in, enum: (p.schema?.enum ?? []).map(String) }));
-      const hasJson = op.requestBody?.content?.["application/json"] !== undefined;
+      const json = op.requestBody?.content?.["application/json"];
+      // Schemas are inline or a reference to a named component.
+      const ref = json?.schema?.$ref?.replace(/^#\/components\/schemas\//, "");
+      const schema = ref === undefined ? json?.schema : doc.components?.schemas?.[ref];
       operations.push({
         method: method.toUpperCase(),
         template,
         pathParams,
         parameters,
-        body: !hasJson ? "none" : op.requestBody?.required === true ? "required" : "optional",
+        body: json === undefined ? "none" : op.requestBody?.required === true ? "required" : "optional",
+        bodyFields: Object.keys(schema?.properties ?? {}),
       });
     }
   }
