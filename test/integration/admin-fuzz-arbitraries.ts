@@ -84,7 +84,7 @@ const queryValue = (allowed: readonly string[]) =>
     ...(allowed.length > 0 ? [fc.constantFrom(...allowed)] : []),
     fc.string({ unit: "grapheme", maxLength: 30 }),
     fc.integer({ min: -1_000, max: 100_000 }).map(String),
-    fc.constantFrom("", "-1", "0", "1e99", "true", "null", "NaN", "2026-01-01T00:00:00Z"),
+    fc.constantFrom("", "-1", "0", "1e99", "true", "null", "NaN", "2020-01-01T00:00:00Z"),
     fc.constant("q".repeat(5_000)),
   );
 
