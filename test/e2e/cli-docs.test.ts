@@ -4,11 +4,10 @@
  * ones run for real against `wrangler dev` and exit 0. What the others do is covered command by
  * command in cli-flagctl.test.ts and cli-rollouts.test.ts.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { flagctl, type Run } from "./support/flagctl.js";
 
 /**
  * The CLI's command tree. Imported by URL so that this project's type check (tsconfig.node.json)
@@ -17,8 +16,6 @@ import { describe, expect, inject, it } from "vitest";
 const PROGRAM = new URL("../../cli/program.ts", import.meta.url).href;
 const { buildProgram } = (await import(/* @vite-ignore */ PROGRAM)) as { buildProgram: () => Command };
 
-const baseUrl = inject("baseUrl");
-const CLI = fileURLToPath(new URL("../../cli/flagctl.ts", import.meta.url));
 const DOCS = ["docs/cli.md", "docs/runbook.md"];
 
 /** Placeholders the prose uses in inline commands. */
@@ -121,21 +118,6 @@ async function parseOnly(args: readonly string[]): Promise<string[]> {
   return errors;
 }
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, FLAGS_URL: baseUrl, FLAGS_TOKEN: "dev-admin-token", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** Commands that only read (or dry-run) and whose documented arguments exist locally. */
 function readOnly(args: readonly string[]): boolean {
   const [command, sub] = args;
@@ -168,9 +150,9 @@ describe("the flagctl commands in the docs", () => {
     const runnable = commands.filter((c) => readOnly(c.args));
     expect(runnable.length).toBeGreaterThan(10);
     // Four at a time: the machine also runs wrangler dev and the other test files.
-    const results: (typeof runnable[number] & { result: Awaited<ReturnType<typeof run>> })[] = [];
+    const results: (typeof runnable[number] & { result: Run })[] = [];
     for (let i = 0; i < runnable.length; i += 4) {
-      results.push(...(await Promise.all(runnable.slice(i, i + 4).map(async (c) => ({ ...c, result: await run(c.args) })))));
+      results.push(...(await Promise.all(runnable.slice(i, i + 4).map(async (c) => ({ ...c, result: await flagctl(c.args) })))));
     }
     const failures = results.filter((r) => r.result.code !== 0).map((r) => `${r.source}\n    exit ${r.result.code}: ${r.result.stderr.trim()}`);
     expect(failures).toEqual([]);

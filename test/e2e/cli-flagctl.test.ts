@@ -10,60 +10,20 @@
  * OFREP tests evaluate) and put each one back as it was afterwards. Each test uses its own flags,
  * so the tests run concurrently.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ADMIN_HEADERS, ADMIN_TOKEN } from "./support/admin.js";
+import { expectFailure, flagctl, json } from "./support/flagctl.js";
 
 const baseUrl = inject("baseUrl");
-const CLI = fileURLToPath(new URL("../../cli/flagctl.ts", import.meta.url));
-const ADMIN_TOKEN = "dev-admin-token";
-
-// ── running the CLI ─────────────────────────────────────────────────────────────────────────
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs flagctl with FLAGS_URL/FLAGS_TOKEN set (override or unset them through `env`); stdin ends after `stdin`. */
-function flagctl(args: readonly string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FLAGS_URL: baseUrl, FLAGS_TOKEN: ADMIN_TOKEN, NO_COLOR: "1", ...options.env };
-  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.stdin.on("error", () => {}); // the CLI may exit before reading its input
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
-
-/** Expects exit code 0 and returns stdout parsed as JSON. */
-function json<T = Record<string, unknown>>(run: Run): T {
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
-}
-
-/** Expects a failure with this exit code and one `flagctl: …` line on stderr matching `message`. */
-function expectFailure(run: Run, code: 1 | 2, message: RegExp): void {
-  expect(run.code, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toBe(code);
-  expect(run.stderr).toMatch(message);
-}
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────
 
 const RUN_ID = Date.now().toString(36);
-const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" };
 
 interface FlagJson {
   key: string;
@@ -77,7 +37,7 @@ const borrowed = new Map<string, FlagJson>();
 
 /** A seeded staging flag this test may change (each test borrows its own). */
 async function borrow(key: string): Promise<FlagJson> {
-  const res = await fetch(`${baseUrl}/admin/v1/envs/staging/flags/${key}`, { headers: ADMIN });
+  const res = await fetch(`${baseUrl}/admin/v1/envs/staging/flags/${key}`, { headers: ADMIN_HEADERS });
   expect(res.status).toBe(200);
   const { flag } = (await res.json()) as { flag: FlagJson };
   if (!borrowed.has(key)) borrowed.set(key, flag);
@@ -97,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const [key, flag] of borrowed) {
-    await fetch(`${baseUrl}/admin/v1/envs/staging/flags/${key}`, { method: "PUT", headers: ADMIN, body: JSON.stringify(writable(flag)) });
+    await fetch(`${baseUrl}/admin/v1/envs/staging/flags/${key}`, { method: "PUT", headers: ADMIN_HEADERS, body: JSON.stringify(writable(flag)) });
   }
   await rm(tmp, { recursive: true, force: true });
 });

@@ -15,80 +15,12 @@
  * staging and production, set their fallthrough to "off" (a rollout's starting point) and put them
  * back as they were afterwards.
  */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { DAY, SimClock } from "../support/sim-clock.js";
+import { ADMIN_HEADERS } from "./support/admin.js";
+import { expectFailure, flagctl, json, start } from "./support/flagctl.js";
 
 const baseUrl = inject("baseUrl");
-const CLI = fileURLToPath(new URL("../../cli/flagctl.ts", import.meta.url));
-const ADMIN_TOKEN = "dev-admin-token";
-const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" };
-
-// ── running the CLI ─────────────────────────────────────────────────────────────────────────
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Live {
-  /** Resolves when the process has exited. */
-  readonly done: Promise<Run>;
-  /** Resolves once stdout matches `pattern` (a watch has drawn a frame). */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
-}
-
-/** Starts flagctl with FLAGS_URL/FLAGS_TOKEN set; stdin gets `stdin` and then ends (EOF). */
-function start(args: readonly string[], options: { stdin?: string } = {}): Live {
-  const env: NodeJS.ProcessEnv = { ...process.env, FLAGS_URL: baseUrl, FLAGS_TOKEN: ADMIN_TOKEN, NO_COLOR: "1" };
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-    for (const w of [...waiters]) {
-      if (w.pattern.test(stdout)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  child.stdin.on("error", () => {}); // the CLI may exit before reading its input
-  child.stdin.end(options.stdin ?? "");
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-  return {
-    done,
-    waitFor(pattern, timeoutMs = 20_000) {
-      if (pattern.test(stdout)) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
-        waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
-        void done.then(() => reject(new Error(`exited without ${pattern} in the output:\n${stdout}\n${stderr}`)));
-      });
-    },
-  };
-}
-
-function flagctl(args: readonly string[], options: { stdin?: string } = {}): Promise<Run> {
-  return start(args, options).done;
-}
-
-function json<T = Record<string, unknown>>(run: Run): T {
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
-}
-
-function expectFailure(run: Run, code: 1 | 2, message: RegExp): void {
-  expect(run.code, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toBe(code);
-  expect(run.stderr).toMatch(message);
-}
 
 // ── the simulated clock, metrics, flags ─────────────────────────────────────────────────────
 
@@ -128,7 +60,7 @@ async function simulate(env: string, flag: string, minutes: number, shape: Minut
   for (let i = 0; i < minutes; i++) {
     const res = await fetch(`${baseUrl}/v1/metrics`, {
       method: "POST",
-      headers: ADMIN,
+      headers: ADMIN_HEADERS,
       body: JSON.stringify({
         env,
         samples: [{ flag, variant: "on", minute: clock, requests: shape.requests, errors: shape.errors, slowerThanMs: { "500": shape.slow500, "1000": shape.slow1000 } }],
@@ -154,12 +86,12 @@ const borrowed: { env: string; flag: FlagJson }[] = [];
  * `deploy` rolls out "on"; each test borrows its own.
  */
 async function baselineFlag(env: string, key: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/admin/v1/envs/${env}/flags/${key}`, { headers: ADMIN });
+  const res = await fetch(`${baseUrl}/admin/v1/envs/${env}/flags/${key}`, { headers: ADMIN_HEADERS });
   expect(res.status).toBe(200);
   const { flag } = (await res.json()) as { flag: FlagJson };
   expect(Object.keys(flag.variants as object).sort()).toEqual(["off", "on"]);
   if (!borrowed.some((b) => b.env === env && b.flag.key === key)) borrowed.push({ env, flag });
-  const patch = await fetch(`${baseUrl}/admin/v1/envs/${env}/flags/${key}`, { method: "PATCH", headers: ADMIN, body: JSON.stringify({ fallthrough: { variant: "off" } }) });
+  const patch = await fetch(`${baseUrl}/admin/v1/envs/${env}/flags/${key}`, { method: "PATCH", headers: ADMIN_HEADERS, body: JSON.stringify({ fallthrough: { variant: "off" } }) });
   expect(patch.status, await patch.text()).toBe(200);
   return key;
 }
@@ -176,7 +108,7 @@ interface Rollout {
 }
 
 async function rollouts(env: string, flag: string): Promise<Rollout[]> {
-  const res = await fetch(`${baseUrl}/admin/v1/envs/${env}/rollouts?flag=${flag}`, { headers: ADMIN });
+  const res = await fetch(`${baseUrl}/admin/v1/envs/${env}/rollouts?flag=${flag}`, { headers: ADMIN_HEADERS });
   expect(res.status).toBe(200);
   return ((await res.json()) as { rollouts: Rollout[] }).rollouts;
 }
@@ -185,11 +117,11 @@ afterAll(async () => {
   for (const { env, flag } of borrowed) {
     for (const r of await rollouts(env, flag.key)) {
       if (!["COMPLETED", "ROLLED_BACK", "CANCELLED"].includes(r.state)) {
-        await fetch(`${baseUrl}/admin/v1/envs/${env}/rollouts/${r.id}/rollback`, { method: "POST", headers: ADMIN, body: JSON.stringify({ reason: "test cleanup" }) });
+        await fetch(`${baseUrl}/admin/v1/envs/${env}/rollouts/${r.id}/rollback`, { method: "POST", headers: ADMIN_HEADERS, body: JSON.stringify({ reason: "test cleanup" }) });
       }
     }
     const { version: _version, updatedAt: _updatedAt, ...writable } = flag;
-    await fetch(`${baseUrl}/admin/v1/envs/${env}/flags/${flag.key}`, { method: "PUT", headers: ADMIN, body: JSON.stringify(writable) });
+    await fetch(`${baseUrl}/admin/v1/envs/${env}/flags/${flag.key}`, { method: "PUT", headers: ADMIN_HEADERS, body: JSON.stringify(writable) });
   }
 });
 

@@ -1,11 +1,17 @@
 /**
- * Fuzzing the admin API with malformed input: malformed JSON, wrong types, huge and deeply nested
- * bodies, bad keys, unicode, wrong content types. Always a 4xx in the error envelope, never a 500,
- * and no environment's version or audit log moves.
+ * Fuzzing the admin API, over every operation of the Worker's own OpenAPI document. Specific cases
+ * (malformed JSON, wrong types, huge and deeply nested bodies, bad keys, unicode, wrong content
+ * types, against resources that do not exist): always a 4xx in the error envelope, never a 500,
+ * and no environment's version or audit log moves. Then operation by operation, on real
+ * resources: random queries, headers and bodies never give a 5xx.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { badBody, badKey, contentType, requestFor, wrongTypes } from "./admin-fuzz-arbitraries.js";
 import { ADMIN, admin } from "./admin-helpers.js";
+import { expectCoversKnownRoutes, fillPath, loadAdminOperations, operationName, type PathValues } from "./admin-operations.js";
+import { createRouteFixtures } from "./admin-route-fixtures.js";
+import { expectErrorEnvelope } from "./error-envelope.js";
 import { call, environment } from "./helpers.js";
 import { DAY } from "../support/sim-clock.js";
 
@@ -19,56 +25,15 @@ async function stateOf(): Promise<string> {
   return parts.join("|");
 }
 
-const deep = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
+/** Resources that do not exist: the specific cases below must be refused and change nothing. */
+const MISSING: PathValues = { env: "staging", flagKey: "fuzz_target", rolloutId: "ro_missing", sdkKeyId: "sk_missing", tokenId: "tok_missing" };
 
-/** Bodies that no route may accept. */
-const badBody = fc.oneof(
-  fc.constantFrom("{", "[", '{"a":', "nul", "{'key': 1}", '{"key":"x",}', "\u0000", "\uFEFF{}", '"unterminated'),
-  fc.string({ unit: "binary", maxLength: 200 }).filter((s) => { try { JSON.parse(s); return false; } catch { return true; } }),
-  fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.string({ unit: "grapheme" }), fc.array(fc.jsonValue(), { maxLength: 5 })).map((v) => JSON.stringify(v)),
-  fc.integer({ min: 2_000, max: 60_000 }).map((d) => deep(d, "[", "]")),
-  fc.integer({ min: 2_000, max: 60_000 }).map((d) => `{"reason":${deep(d, '{"a":', "}").replace(/\}$/, "1}")}`),
-  fc.constant(JSON.stringify({ flags: "x".repeat(300_000) })),
-  // Well-typed but deep: an object variant nested past what recursive consumers survive.
-  fc.integer({ min: 40, max: 50_000 }).map((d) =>
-    JSON.stringify({ key: "fuzz_target", type: "object", variants: { a: {}, b: {} }, offVariant: "a", enabled: true, fallthrough: { variant: "b" } })
-      .replace('"a":{}', `"a":${'{"x":'.repeat(d)}1${"}".repeat(d)}`),
-  ),
-  fc.integer({ min: 40, max: 50_000 }).map((d) => `{"description":"x","tags":${"[".repeat(d)}${"]".repeat(d)}}`),
-);
-
-/** Objects with the right shape but wrong types in known fields. */
-const wrongTypes = fc.oneof(
-  fc.record({ key: fc.oneof(fc.integer(), fc.constant(null)), type: fc.constant("boolean") }),
-  fc.record({ enabled: fc.oneof(fc.string(), fc.integer()), variants: fc.constant([]) }),
-  fc.record({ reason: fc.oneof(fc.integer(), fc.array(fc.string()), fc.constant("")) }),
-  fc.record({ name: fc.oneof(fc.integer(), fc.constant("")), kind: fc.string(), role: fc.constant("root"), environments: fc.constant("all") }),
-  fc.record({ flags: fc.oneof(fc.string(), fc.array(fc.integer(), { minLength: 1, maxLength: 3 })) }),
-  fc.record({ to: fc.string({ unit: "grapheme", minLength: 1 }), flags: fc.constant([""]) }),
-).map((v) => JSON.stringify(v));
-
-const badKey = fc.oneof(
-  fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }).filter((s) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(s)),
-  fc.constant("a".repeat(200)),
-  fc.constantFrom("-x", ".x", "x y", "ключ", "🚀", "..", "%00"),
-);
-
-const contentType = fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8", "");
+/** Every operation of the Worker's own OpenAPI document: new routes are fuzzed without a list to update. */
+const operations = await loadAdminOperations();
+/** The operations that take a JSON body (required or optional). */
+const bodyOperations = operations.filter((op) => op.body !== "none");
 
 type Case = { method: string; path: string; body?: string; contentType?: string };
-
-const writeRoutes = (key: string): [string, string][] => [
-  ["PUT", `/envs/staging/flags/${key}`],
-  ["PATCH", `/envs/staging/flags/${key}`],
-  ["POST", `/envs/staging/flags/${key}/enable`],
-  ["POST", `/envs/staging/flags/${key}/disable`],
-  ["POST", "/envs/staging/import"],
-  ["POST", "/envs/staging/promote"],
-  ["POST", "/envs/staging/sdk-keys"],
-  ["POST", "/tokens"],
-  ["POST", "/envs/staging/rollouts"],
-  ["POST", "/envs/staging/rollouts/ro_missing/promote"],
-];
 
 async function expectRejected(c: Case): Promise<void> {
   const headers: Record<string, string> = {};
@@ -80,23 +45,25 @@ async function expectRejected(c: Case): Promise<void> {
   const where = `${c.method} ${c.path} [${c.contentType}] ${String(c.body).slice(0, 80)} → ${res.status} ${text.slice(0, 200)}`;
   expect(res.status, where).toBeGreaterThanOrEqual(400);
   expect(res.status, where).toBeLessThan(500);
-  const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-  expect(typeof body.error?.code, where).toBe("string");
-  expect(typeof body.error?.message, where).toBe("string");
+  expectErrorEnvelope(text, where);
 }
 
 describe("admin API fuzzing", () => {
-  it("malformed, mistyped, huge and deep bodies on every write route", async () => {
+  it("the operations come from the OpenAPI document and include the DELETE routes and rollout commands", () => {
+    expectCoversKnownRoutes(operations);
+    expect(bodyOperations.map(operationName)).toEqual(expect.arrayContaining(["PUT /envs/{env}/flags/{key}", "POST /tokens", "POST /envs/{env}/rollouts/{id}/pause"]));
+  });
+
+  it("malformed, mistyped, huge and deep bodies on every operation that takes a body", async () => {
     await environment("staging").status(); // seed first, so the baseline is stable
     const before = await stateOf();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(badBody, wrongTypes), contentType, fc.integer({ min: 0, max: 9 }), async (body, type, route) => {
-        const [method, path] = writeRoutes("fuzz_target")[route] as [string, string];
+      fc.asyncProperty(fc.oneof(badBody, wrongTypes), contentType, fc.constantFrom(...bodyOperations), async (body, type, op) => {
         // Wrong types on PATCH could be a legal merge patch of unknown fields; keep PATCH to bad bodies.
-        if (method === "PATCH" && body.startsWith("{") && !body.includes('"enabled"') && !body.includes('"key"')) return;
-        await expectRejected({ method, path, body, contentType: type });
+        if (op.method === "PATCH" && body.startsWith("{") && !body.includes('"enabled"') && !body.includes('"key"')) return;
+        await expectRejected({ method: op.method, path: fillPath(op, MISSING), body, contentType: type });
       }),
-      { numRuns: 120 },
+      { numRuns: 150 },
     );
     expect(await stateOf()).toBe(before);
   });
@@ -125,18 +92,21 @@ describe("admin API fuzzing", () => {
     expect(await stateOf()).toBe(before);
   });
 
-  it("bad keys and unicode in paths, and unknown environments", async () => {
+  it("bad keys and unicode in paths, and unknown environments, on every operation that has them", async () => {
+    const keyed = operations.filter((op) => op.pathParams.includes("key"));
+    const scoped = operations.filter((op) => op.pathParams.includes("env"));
+    expect(keyed.length).toBeGreaterThan(0);
     const before = await stateOf();
     await fc.assert(
-      fc.asyncProperty(badKey, fc.integer({ min: 0, max: 3 }), async (key, route) => {
-        const [method, path] = writeRoutes(encodeURIComponent(key))[route] as [string, string];
-        await expectRejected({ method, path, body: JSON.stringify({ key, type: "boolean", variants: { on: true }, offVariant: "on", enabled: true, fallthrough: { variant: "on" } }), contentType: "application/json" });
+      fc.asyncProperty(badKey, fc.constantFrom(...keyed), async (key, op) => {
+        const body = op.body === "none" ? undefined : JSON.stringify({ key, type: "boolean", variants: { on: true }, offVariant: "on", enabled: true, fallthrough: { variant: "on" } });
+        await expectRejected({ method: op.method, path: fillPath(op, MISSING, { key }), ...(body === undefined ? {} : { body, contentType: "application/json" }) });
       }),
       { numRuns: 60 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }), async (env) => {
-        await expectRejected({ method: "GET", path: `/envs/${encodeURIComponent(env)}/flags` });
+      fc.asyncProperty(fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }), fc.constantFrom(...scoped), async (env, op) => {
+        await expectRejected({ method: op.method, path: fillPath(op, MISSING, { env }) });
         await expectRejected({ method: "GET", path: `/envs/${encodeURIComponent(env)}/audit?limit=${encodeURIComponent(env)}` });
       }),
       { numRuns: 40 },
@@ -161,4 +131,28 @@ describe("admin API fuzzing", () => {
       { numRuns: 60 },
     );
   });
+});
+
+/**
+ * Every operation with valid path values (its own flag, rollout, SDK key and token, created first)
+ * and random queries, headers and bodies: requests may succeed, but none may fail with a 5xx, the
+ * admin token is never refused, and every 4xx is the error envelope.
+ */
+describe("admin API fuzzing, operation by operation", () => {
+  for (const op of operations) {
+    it(`${operationName(op)}: random input never gives a 5xx; a 4xx is the error envelope`, { timeout: 60_000 }, async () => {
+      const values = await createRouteFixtures("development", "fz");
+      await fc.assert(
+        fc.asyncProperty(requestFor(op, values), async (r) => {
+          const res = await call(`/admin/v1${r.path}`, { method: r.method, headers: { Authorization: `Bearer ${ADMIN}`, ...r.headers }, ...(r.body === undefined ? {} : { body: r.body }) });
+          const text = await res.text();
+          const where = `${r.method} ${r.path.slice(0, 200)} ${JSON.stringify(r.headers)} ${String(r.body).slice(0, 120)} → ${res.status} ${text.slice(0, 300)}`;
+          expect(res.status, where).toBeLessThan(500);
+          expect([401, 403], where).not.toContain(res.status);
+          if (res.status >= 400) expectErrorEnvelope(text, where);
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
 });

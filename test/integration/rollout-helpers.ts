@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index.js";
 import type { Env } from "../../src/env.js";
-import { adminJson } from "./admin-helpers.js";
+import { ADMIN, adminJson } from "./admin-helpers.js";
 import { call } from "./helpers.js";
 
 export const MIN = 60_000;
@@ -26,7 +26,7 @@ export interface Minute {
 export async function postMinute(envName: string, flag: string, variant: string, minute: number, m: Minute): Promise<Response> {
   return call("/v1/metrics", {
     method: "POST",
-    headers: { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" },
     body: JSON.stringify({
       env: envName,
       samples: [{ flag, variant, minute: new Date(minute).toISOString(), requests: m.requests, errors: m.errors, slowerThanMs: { "500": m.slow500 ?? 0, "1000": m.slow1000 ?? 0 } }],
