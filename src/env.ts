@@ -1,15 +1,16 @@
 /** The Worker's bindings and vars (wrangler.toml). Vars are validated by `src/config.ts`. */
-import type { AccessDurableObject } from "./access/durable-object.js";
-import type { EnvironmentDurableObject } from "./environment/durable-object.js";
+// The namespaces are not typed with their classes on purpose: that would make this module import
+// both Durable Objects, which import it (a type-only cycle). Callers reach them through typed stubs
+// (`environmentStub`, `accessStub`).
 
 export interface Env {
   /** One snapshot per environment, written only by that environment's Durable Object. */
   readonly FLAGS_KV: KVNamespace;
   /** The audit log (docs/architecture.md, "D1 audit log"). */
   readonly AUDIT_DB: D1Database;
-  readonly ENVIRONMENT: DurableObjectNamespace<EnvironmentDurableObject>;
+  readonly ENVIRONMENT: DurableObjectNamespace;
   /** API tokens of the admin API (one instance). */
-  readonly ACCESS: DurableObjectNamespace<AccessDurableObject>;
+  readonly ACCESS: DurableObjectNamespace;
   readonly ENVIRONMENTS?: string;
   readonly ANONYMOUS_ENV?: string;
   readonly FLAG_OVERRIDES?: string;

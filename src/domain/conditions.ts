@@ -11,8 +11,8 @@
 import type { Condition } from "./flag.js";
 import { compareSemver, parseSemver, type Semver } from "./semver.js";
 
-export type Context = Readonly<Record<string, unknown>>;
-export type CompiledCondition = (context: Context) => boolean;
+export type EvaluationContext = Readonly<Record<string, unknown>>;
+export type CompiledCondition = (context: EvaluationContext) => boolean;
 type ScalarPredicate = (value: unknown) => boolean;
 
 export function compileCondition(condition: Condition): CompiledCondition {
@@ -84,7 +84,7 @@ export function compileCondition(condition: Condition): CompiledCondition {
  * Contexts are parsed JSON, so an inherited value is a function or an object; only those need the
  * (slower) own-property check, which keeps the common string/number path to one lookup.
  */
-export function attributeOf(ctx: Context, name: string): unknown {
+export function attributeOf(ctx: EvaluationContext, name: string): unknown {
   const value = ctx[name];
   if (typeof value === "function") return undefined;
   if (typeof value === "object" && value !== null && !Object.hasOwn(ctx, name)) return undefined;

@@ -6,10 +6,10 @@
  * Results are shared and frozen: callers must not mutate them.
  */
 import { bucketerFor, BUCKETS, percentageBound } from "./bucket.js";
-import { attributeOf, compileCondition, toEpochMs, type CompiledCondition, type Context } from "./conditions.js";
+import { attributeOf, compileCondition, toEpochMs, type CompiledCondition, type EvaluationContext } from "./conditions.js";
 import { saltOf, type Flag, type Serve } from "./flag.js";
 
-export type { Context } from "./conditions.js";
+export type { EvaluationContext } from "./conditions.js";
 
 /**
  * OpenFeature reasons. `DEFAULT` is used when a flag has rules and none matched (fallthrough to a
@@ -30,11 +30,11 @@ export interface Evaluation {
   readonly metadata?: Readonly<Record<string, MetadataValue>>;
 }
 
-type CompiledServe = (context: Context, now: number, matchReason: Reason) => Evaluation;
+type CompiledServe = (context: EvaluationContext, now: number, matchReason: Reason) => Evaluation;
 
 export interface CompiledFlag {
   readonly flag: Flag;
-  evaluate(context: Context, now: number): Evaluation;
+  evaluate(context: EvaluationContext, now: number): Evaluation;
 }
 
 const REASONS: readonly Reason[] = ["STATIC", "DEFAULT", "TARGETING_MATCH", "SPLIT", "DISABLED"];
@@ -71,7 +71,7 @@ export function compileFlag(flag: Flag): CompiledFlag {
   });
 
   /** The bucket of this context, or -1 when the bucketing attribute is missing. */
-  const bucketFor = (context: Context): number => {
+  const bucketFor = (context: EvaluationContext): number => {
     const raw = attributeOf(context, bucketBy);
     if (typeof raw === "string") return raw.length > 0 ? bucketOf(raw) : -1;
     if (typeof raw === "number" && Number.isFinite(raw)) return bucketOf(String(raw));
@@ -158,7 +158,7 @@ function effectiveBound(fixed: number, percentage: number, start: number | undef
 const compiledCache = new WeakMap<Flag, CompiledFlag>();
 
 /** Evaluate one flag for one context at time `now` (epoch ms). Never throws on a JSON context. */
-export function evaluate(flag: Flag, context: Context, now: number): Evaluation {
+export function evaluate(flag: Flag, context: EvaluationContext, now: number): Evaluation {
   let compiled = compiledCache.get(flag);
   if (!compiled) {
     compiled = compileFlag(flag);

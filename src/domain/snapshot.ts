@@ -4,7 +4,7 @@
  * flag) and bulk evaluation walks a pre-sorted list.
  */
 import { z } from "zod";
-import { compileFlag, type CompiledFlag, type Context, type Evaluation } from "./evaluate.js";
+import { compileFlag, type CompiledFlag, type EvaluationContext, type Evaluation } from "./evaluate.js";
 import { Flag } from "./flag.js";
 
 /** Environment names: 1-32 chars of [a-z0-9-], starting with a letter (they appear in SDK keys and KV keys). */
@@ -82,7 +82,7 @@ export function findFlag(snapshot: CompiledSnapshot, key: string, visibility: Vi
 }
 
 /** Evaluate every flag the caller may see, in key order. */
-export function evaluateAll(snapshot: CompiledSnapshot, context: Context, now: number, visibility: Visibility): Evaluation[] {
+export function evaluateAll(snapshot: CompiledSnapshot, context: EvaluationContext, now: number, visibility: Visibility): Evaluation[] {
   const flags = visibility === "all" ? snapshot.all : snapshot.clientSide;
   const out = new Array<Evaluation>(flags.length);
   for (let i = 0; i < flags.length; i++) out[i] = (flags[i] as CompiledFlag).evaluate(context, now);

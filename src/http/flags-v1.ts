@@ -5,7 +5,7 @@
  * evaluation error) are listed under `errors` instead. Same keys, visibility and ETag rules as OFREP.
  */
 import { Hono } from "hono";
-import type { Context as EvaluationContext } from "../domain/evaluate.js";
+import type { EvaluationContext } from "../domain/evaluate.js";
 import { evaluateAll } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
 import { conditional } from "./etag.js";

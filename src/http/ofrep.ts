@@ -11,7 +11,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Context as EvaluationContext, Evaluation } from "../domain/evaluate.js";
+import type { EvaluationContext, Evaluation } from "../domain/evaluate.js";
 import { FLAG_KEY_PATTERN } from "../domain/flag.js";
 import { evaluateAll, findFlag } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";

@@ -72,7 +72,7 @@ describe("audit log", () => {
   });
 
   it("keeps changes and audit rows through a D1 outage, then writes each row exactly once", async () => {
-    const stub = env.ENVIRONMENT.getByName("staging");
+    const stub = env.ENVIRONMENT.getByName("staging") as unknown as DurableObjectStub<EnvironmentDurableObject>;
     let failures = 3;
     await runInDurableObject(stub, (instance: EnvironmentDurableObject) => {
       const real = instance.auditDatabase;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import flagsJson from "../../config/flags.json";
 import { bucketOf } from "../../src/domain/bucket.js";
-import type { Context } from "../../src/domain/conditions.js";
+import type { EvaluationContext } from "../../src/domain/conditions.js";
 import { evaluate, type Evaluation } from "../../src/domain/evaluate.js";
 import { Flag, FlagSet, type Condition, type FlagInput } from "../../src/domain/flag.js";
 import { booleanFlag } from "../support/flags.js";
@@ -30,7 +30,7 @@ function conditionFlag(condition: Condition | Omit<Condition, "values">): Flag {
   return boolFlag({ rules: [{ id: "r", when: [condition as Condition], serve: { variant: "on" } }] });
 }
 
-function matches(condition: Condition | Omit<Condition, "values">, context: Context): boolean {
+function matches(condition: Condition | Omit<Condition, "values">, context: EvaluationContext): boolean {
   const result = evaluate(conditionFlag(condition), context, NOW);
   expect(result.reason === "TARGETING_MATCH" || result.reason === "DEFAULT").toBe(true);
   return result.variant === "on";
@@ -270,7 +270,7 @@ describe("missing attributes never match (exists → false)", () => {
     ["before", ["2026-01-01T00:00:00Z"]],
     ["after", ["2026-01-01T00:00:00Z"]],
   ];
-  const contexts: [string, Context][] = [
+  const contexts: [string, EvaluationContext][] = [
     ["absent", { other: "x" }],
     ["null", { attr: null }],
     ["undefined", { attr: undefined }],
@@ -296,7 +296,7 @@ describe("missing attributes never match (exists → false)", () => {
   });
 
   it("own attributes with prototype-member names work normally", () => {
-    const ctx = JSON.parse('{"constructor": "c", "toString": "t"}') as Context;
+    const ctx = JSON.parse('{"constructor": "c", "toString": "t"}') as EvaluationContext;
     expect(matches({ attribute: "constructor", op: "eq", values: ["c"] }, ctx)).toBe(true);
     expect(matches({ attribute: "toString", op: "exists" }, ctx)).toBe(true);
   });
@@ -432,7 +432,7 @@ describe("splits", () => {
 
   it("missing targetingKey → ERROR / TARGETING_KEY_MISSING with no value (never value null)", () => {
     const flag = splitFlag({ a: 50, b: 50 });
-    for (const ctx of [{}, { targetingKey: "" }, { targetingKey: null }, { targetingKey: true }, { targetingKey: { id: 1 } }, { targetingKey: ["u1"] }, { userId: "u1" }] as Context[]) {
+    for (const ctx of [{}, { targetingKey: "" }, { targetingKey: null }, { targetingKey: true }, { targetingKey: { id: 1 } }, { targetingKey: ["u1"] }, { userId: "u1" }] as EvaluationContext[]) {
       const r = evaluate(flag, ctx, NOW);
       expect(r.reason, JSON.stringify(ctx)).toBe("ERROR");
       expect(r.errorCode).toBe("TARGETING_KEY_MISSING");
@@ -475,7 +475,7 @@ describe("rollouts", () => {
     "missing targetingKey %j → baseline, reason DEFAULT, metadata bucketAttributeMissing",
     (ctx) => {
       for (const percentage of [0, 50, 100]) {
-        expect(evaluate(rolloutFlag({ percentage }), ctx as Context, NOW)).toEqual({
+        expect(evaluate(rolloutFlag({ percentage }), ctx as EvaluationContext, NOW)).toEqual({
           key: "ro",
           value: false,
           variant: "off",
@@ -617,7 +617,7 @@ describe("results are frozen and shared", () => {
       rolloutFlag({ percentage: 50 }),
       splitFlag({ a: 50, b: 50 }),
     ];
-    const contexts: Context[] = [{}, { targetingKey: "u1" }, { targetingKey: "u2", plan: "gold" }, { plan: "gold" }];
+    const contexts: EvaluationContext[] = [{}, { targetingKey: "u1" }, { targetingKey: "u2", plan: "gold" }, { plan: "gold" }];
     for (const flag of flags) {
       for (const ctx of contexts) {
         const first = evaluate(flag, ctx, NOW);
@@ -719,7 +719,7 @@ describe("property: evaluation never throws and always has a reason", () => {
     fc.assert(
       fc.property(fc.json(), (text) => {
         const parsed: unknown = JSON.parse(text);
-        const ctx = (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : { targetingKey: parsed }) as Context;
+        const ctx = (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : { targetingKey: parsed }) as EvaluationContext;
         for (const flag of REPRESENTATIVE) check(flag, evaluate(flag, ctx, NOW));
       }),
       { numRuns: 300 },

@@ -116,6 +116,14 @@ export const PauseReason = z.object({
 });
 export type PauseReason = z.infer<typeof PauseReason>;
 
+/** How a rollout ended: what triggered it, why, with the evidence (guard verdicts) when a guard fired. */
+export const RolloutOutcome = z.object({
+  trigger: z.enum(["GUARD", "GATE", "USER", "COMPLETED"]),
+  reason: z.string(),
+  evidence: z.unknown().optional(),
+  at: z.number(),
+});
+
 /** The persisted rollout (times are epoch ms). */
 export const Rollout = z.object({
   id: z.string(),
@@ -145,9 +153,7 @@ export const Rollout = z.object({
   health: z.object({ consecutiveFailures: z.number().int(), lastRoundAt: z.number().nullable() }),
   /** The fields the rollout owns, as they were before it: rollback restores them. */
   snapshot: z.object({ fallthrough: Serve, flagVersion: z.number().int() }),
-  outcome: z
-    .object({ trigger: z.enum(["GUARD", "GATE", "USER", "COMPLETED"]), reason: z.string(), evidence: z.unknown().optional(), at: z.number() })
-    .nullable(),
+  outcome: RolloutOutcome.nullable(),
   createdAt: z.number(),
   createdBy: z.string(),
   updatedAt: z.number(),

@@ -7,7 +7,9 @@
 import { z } from "zod";
 import { closedMinutes, evaluateGuards, type GuardReport } from "./guards.js";
 import { dwellMs, inFinalBake } from "./machine.js";
-import { GuardSettings, HealthCheck, isTerminal, PauseReason, RolloutPhase, RolloutState, Strategy, type MinuteBucket, type Rollout } from "./model.js";
+import {
+  GuardSettings, HealthCheck, isTerminal, PauseReason, RolloutOutcome, RolloutPhase, RolloutState, Strategy, type MinuteBucket, type Rollout,
+} from "./model.js";
 
 const Instant = z.string().describe("ISO 8601 time");
 
@@ -51,9 +53,7 @@ export const RolloutStatus = z.object({
   guards: z.array(GuardView),
   guardSettings: GuardSettings,
   healthChecks: z.array(HealthCheck),
-  outcome: z
-    .object({ trigger: z.enum(["GUARD", "GATE", "USER", "COMPLETED"]), reason: z.string(), evidence: z.unknown().optional(), at: Instant })
-    .nullable(),
+  outcome: RolloutOutcome.extend({ at: Instant }).nullable(),
   createdAt: Instant.nullable(),
   createdBy: z.string(),
   updatedAt: Instant.nullable(),

@@ -7,7 +7,7 @@ import { CreatedToken, CreateTokenInput, TokenRecord } from "../../access/token.
 import { AuditEntry } from "../../audit/entry.js";
 import { Flag, FlagKey, FlagSet } from "../../domain/flag.js";
 import { CreateSdkKeyInput, SdkKeyRecord } from "../../domain/sdk-key.js";
-import { EnvironmentName, SdkKeyKind } from "../../domain/snapshot.js";
+import { EnvironmentName } from "../../domain/snapshot.js";
 
 export { AuditEntry, CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, TokenRecord };
 
@@ -114,11 +114,8 @@ export const AuditVerification = z.object({
 });
 
 export const CreateSdkKeyBody = CreateSdkKeyInput;
-export const CreatedSdkKey = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: SdkKeyKind,
-  key: z.string(),
+export const CreatedSdkKey = SdkKeyRecord.pick({ id: true, name: true, kind: true }).extend({
+  key: z.string().describe("the secret, shown once"),
   environmentVersion: z.number().int(),
   published: z.boolean(),
 });

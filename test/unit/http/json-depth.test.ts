@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { onAppError } from "../../../src/http/errors.js";
 import { jsonNestingExceeds, refuseDeepJson } from "../../../src/http/json-depth.js";
 
 const arrays = (depth: number): string => "[".repeat(depth) + "]".repeat(depth);
@@ -78,6 +79,8 @@ describe("jsonNestingExceeds", () => {
 
 describe("refuseDeepJson", () => {
   const app = new Hono();
+  // The guard throws ApiError; the app's one error handler renders it, as in the real Worker.
+  app.onError(onAppError);
   app.use(refuseDeepJson(3));
   // The handler reads the body again: the guard must leave it readable.
   app.all("/", async (c) => c.json({ method: c.req.method, body: c.req.method === "GET" ? null : await c.req.text() }));
