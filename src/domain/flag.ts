@@ -3,6 +3,7 @@
  * Wire shape: docs/flags.md, "Wire shape".
  */
 import { z } from "zod";
+import { MAX_FLAG_BYTES, MAX_OBJECT_VARIANT_BYTES, MAX_STRING_VARIANT_LENGTH, utf8Bytes } from "./limits.js";
 
 /** Safe in URL paths unencoded (OFREP clients do not always encode keys). */
 export const FLAG_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -122,6 +123,12 @@ export const Flag = z
       if (!valueMatchesType(flag.type, value)) {
         ctx.addIssue({ code: "custom", path: ["variants", name], message: `variant value is not of type ${flag.type}` });
       }
+      const tooBig = variantSizeProblem(value);
+      if (tooBig) ctx.addIssue({ code: "custom", path: ["variants", name], message: tooBig });
+    }
+    const bytes = flagBytes(flag);
+    if (bytes > MAX_FLAG_BYTES) {
+      ctx.addIssue({ code: "custom", path: [], message: `the flag serializes to ${bytes} bytes; a flag may have at most ${MAX_FLAG_BYTES}` });
     }
     const known = (variant: string, path: (string | number)[]): void => {
       if (!Object.hasOwn(flag.variants, variant)) ctx.addIssue({ code: "custom", path, message: `unknown variant "${variant}"` });
@@ -159,6 +166,27 @@ function valueMatchesType(type: FlagType, value: unknown): boolean {
     case "object":
       return typeof value === "object" && value !== null && !Array.isArray(value);
   }
+}
+
+/** Why a variant value is too large to accept, or undefined (limits: src/domain/limits.ts). */
+function variantSizeProblem(value: unknown): string | undefined {
+  if (typeof value === "string" && value.length > MAX_STRING_VARIANT_LENGTH) {
+    return `a string variant may have at most ${MAX_STRING_VARIANT_LENGTH} characters; this one has ${value.length}`;
+  }
+  if (typeof value === "object" && value !== null) {
+    const bytes = utf8Bytes(JSON.stringify(value));
+    if (bytes > MAX_OBJECT_VARIANT_BYTES) return `an object variant may serialize to at most ${MAX_OBJECT_VARIANT_BYTES} bytes; this one is ${bytes}`;
+  }
+  return undefined;
+}
+
+/**
+ * A flag's serialized size as the cap counts it: UTF-8 JSON of its content with the salt it is
+ * stored with, without `version`/`updatedAt`. Storing a flag leaves this number unchanged, so a
+ * flag accepted once always parses again when it is read back.
+ */
+export function flagBytes(flag: Pick<Flag, "key" | "salt">): number {
+  return utf8Bytes(JSON.stringify({ ...flag, salt: saltOf(flag), version: undefined, updatedAt: undefined }));
 }
 
 /** The salt used for bucketing: stored so a rename never reshuffles users. */

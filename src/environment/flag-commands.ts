@@ -2,11 +2,14 @@
  * Flag commands of one environment: put, merge-patch, kill switch, archive, import, the first-run
  * seed and the audit of FLAG_OVERRIDES changes. Each validates its input, then reads, decides and
  * writes in one transaction of the environment context with exactly one audit event per change.
+ * Put, patch and import are refused (nothing written) when they would take the environment over
+ * its budget (src/domain/limits.ts), so its snapshot always stays publishable.
  */
 import { z } from "zod";
 import { failure, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
 import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
 import { Flag, FlagSet } from "../domain/flag.js";
+import { budgetExcess } from "../domain/limits.js";
 import { mergePatch } from "../domain/merge-patch.js";
 import type { Change, EnvironmentContext } from "./context.js";
 import type { ChangeOutcome, FlagChange, ImportOutcome, WriteGuard } from "./types.js";
@@ -37,7 +40,7 @@ export class FlagCommands {
     }
     const parsed = Flag.safeParse(withKey);
     if (!parsed.success) return Promise.resolve(validationError("the flag is invalid", parsed.error));
-    return this.write(key, guard, meta, () => ({ ok: true, flag: parsed.data }));
+    return this.write(key, guard, meta, () => ({ ok: true, flag: parsed.data }), undefined, true);
   }
 
   patch(key: string, patch: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
@@ -49,7 +52,7 @@ export class FlagCommands {
       if (merged["key"] !== key) return failure("VALIDATION_FAILED", "a patch cannot change the key", [{ path: "key", message: `must stay "${key}"` }]);
       const parsed = Flag.safeParse(merged);
       return parsed.success ? { ok: true, flag: parsed.data } : validationError("the patched flag is invalid", parsed.error);
-    });
+    }, undefined, true);
   }
 
   /** The kill switch: enabled = false serves the off variant to everyone. */
@@ -86,7 +89,7 @@ export class FlagCommands {
     const replace = mode === "replace";
     const { storage } = this.env;
     if (dryRun) return { ok: true, dryRun, diff: diffFlagSets(storage.listFlags(), set.data.flags, replace) };
-    return this.env.commit((tx) => {
+    return this.commitWithinBudget((tx) => {
       const current = storage.listFlags();
       const diff = diffFlagSets(current, set.data.flags, replace);
       const before = new Map(current.map((f) => [f.key, f]));
@@ -146,6 +149,28 @@ export class FlagCommands {
   }
 
   /**
+   * `commit`, refused with nothing written when the change takes the environment's live flags over
+   * their budget. Measured inside the transaction, after the writes, by one SQL aggregate over the
+   * stored bodies (no snapshot is serialized); over budget, a throw rolls the transaction back —
+   * its writes, audit events and version bump — and becomes a 422.
+   */
+  private async commitWithinBudget<T extends object>(fn: (tx: Change) => CommandResult<T>): Promise<CommandResult<T & ChangeOutcome>> {
+    const { storage, name } = this.env;
+    try {
+      return await this.env.commit((tx) => {
+        const before = storage.flagUsage();
+        const result = fn(tx);
+        const excess = result.ok ? budgetExcess(name, before, storage.flagUsage()) : undefined;
+        if (excess !== undefined) throw new OverBudget(failure("VALIDATION_FAILED", `over the environment budget: ${excess}`, [{ path: "", message: excess }]));
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof OverBudget) return error.failure;
+      throw error;
+    }
+  }
+
+  /**
    * The shared path of every single-flag write: check existence and the expected version, build
    * the new flag from the current one, store it and audit it, all in one transaction.
    */
@@ -155,9 +180,12 @@ export class FlagCommands {
     meta: ChangeMeta,
     build: (current: Flag | undefined) => CommandResult<{ flag: Flag }>,
     action?: string,
+    budgeted = false,
   ): Promise<CommandResult<FlagChange>> {
     const { storage } = this.env;
-    return this.env.commit((tx: Change): CommandResult<{ flag: Flag; created: boolean; changed: boolean }> => {
+    // The kill switch is never refused for size: it must work in an environment over budget too.
+    const commit = budgeted ? this.commitWithinBudget.bind(this) : this.env.commit.bind(this.env);
+    return commit((tx: Change): CommandResult<{ flag: Flag; created: boolean; changed: boolean }> => {
       const current = storage.getFlag(key);
       const conflict = versionConflict(key, current?.version ?? 0, guard);
       if (conflict) return conflict;
@@ -170,6 +198,13 @@ export class FlagCommands {
       tx.bump();
       return { ok: true, flag, created: !current, changed: true };
     });
+  }
+}
+
+/** Thrown inside a transaction to roll it back whole; never leaves FlagCommands. */
+class OverBudget extends Error {
+  constructor(readonly failure: CommandFailure) {
+    super(failure.error.message);
   }
 }
 

@@ -10,6 +10,7 @@
  * - audit_outbox, audit_state: see src/audit/outbox.ts.
  */
 import { Flag } from "../domain/flag.js";
+import type { EnvironmentUsage } from "../domain/limits.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
 import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
 
@@ -81,6 +82,14 @@ export class EnvironmentStorage {
 
   flagCount(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM flags WHERE archived_at IS NULL").one().n;
+  }
+
+  /** How many live flags there are and their stored bytes (UTF-8): what the snapshot's flags take. */
+  flagUsage(): EnvironmentUsage {
+    const row = this.sql
+      .exec<{ n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(octet_length(body)) AS bytes FROM flags WHERE archived_at IS NULL")
+      .one();
+    return { flags: row.n, bytes: row.bytes ?? 0 };
   }
 
   /** Live (not archived) flags, by key. */

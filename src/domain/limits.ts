@@ -1,0 +1,58 @@
+/**
+ * Size limits that keep every accepted change publishable and auditable (docs/flags.md, "Limits"),
+ * and the pure check of an environment's budget. The rule: refuse, before committing, what could
+ * not be served or audited — a commit that KV or D1 would later refuse wedges publishing or the
+ * audit trail for everything after it.
+ */
+
+/**
+ * A flag's serialized size (UTF-8 JSON, without `version`/`updatedAt`). D1 refuses rows over
+ * 2,000,000 bytes and an audit row carries a flag twice (before + after), so 64 KiB keeps even
+ * the largest change ~15x under that limit, and a flag small enough to read in a diff.
+ */
+export const MAX_FLAG_BYTES = 64 * 1024;
+/** A string variant's length (UTF-16 code units, as JS counts them: at most 3 UTF-8 bytes each). */
+export const MAX_STRING_VARIANT_LENGTH = 8 * 1024;
+/** An object variant's serialized size (UTF-8 JSON): room for a config blob, not a data set. */
+export const MAX_OBJECT_VARIANT_BYTES = 32 * 1024;
+
+/**
+ * An environment's budget: the snapshot is one KV value (limit 25 MiB), so its live flags may
+ * total 20 MiB — the rest is headroom for SDK key grants and the envelope. 5,000 flags is far
+ * beyond what teams keep live, and keeps a snapshot build and an edge compile in milliseconds.
+ */
+export interface EnvironmentBudget {
+  readonly maxFlags: number;
+  readonly maxFlagBytes: number;
+}
+export const MAX_ENVIRONMENT_FLAGS = 5_000;
+export const MAX_ENVIRONMENT_FLAG_BYTES = 20 * 1024 * 1024;
+export const ENVIRONMENT_BUDGET: EnvironmentBudget = { maxFlags: MAX_ENVIRONMENT_FLAGS, maxFlagBytes: MAX_ENVIRONMENT_FLAG_BYTES };
+
+/** What an environment's live flags take: how many, and their stored bytes. */
+export interface EnvironmentUsage {
+  readonly flags: number;
+  readonly bytes: number;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of a string (what KV and D1 count). */
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).byteLength;
+}
+
+/**
+ * Why a change from `before` to `after` breaks the budget, or undefined when it fits. A change
+ * that does not grow a dimension is never refused on it, so an environment already over budget
+ * (say, after the budget was lowered) can always shrink.
+ */
+export function budgetExcess(environment: string, before: EnvironmentUsage, after: EnvironmentUsage, budget: EnvironmentBudget = ENVIRONMENT_BUDGET): string | undefined {
+  if (after.flags > budget.maxFlags && after.flags > before.flags) {
+    return `environment "${environment}" would hold ${after.flags} live flags; its budget is ${budget.maxFlags}`;
+  }
+  if (after.bytes > budget.maxFlagBytes && after.bytes > before.bytes) {
+    return `environment "${environment}" would hold ${after.bytes} bytes of flags; its budget is ${budget.maxFlagBytes} (the snapshot must fit one KV value)`;
+  }
+  return undefined;
+}
