@@ -5,10 +5,12 @@
  * its audit event commit together or not at all. `flush` (from the alarm, outside any transaction)
  * assigns the hash chain in `seq` order, writes the rows to D1 with `INSERT … ON CONFLICT DO
  * NOTHING`, and only then deletes them from the outbox — so a D1 outage delays rows, never loses or
- * doubles them.
+ * doubles them. A before/after value too large for a D1 row is replaced by a small stand-in when
+ * the row gets its place in the chain (src/audit/stand-in.ts), so no row can wedge the flush.
  */
 import { GENESIS_HASH, hashRow, type AuditRow, type HashedAuditRow } from "./chain.js";
 import { insertAuditRows } from "./d1.js";
+import { fitAuditJson } from "./stand-in.js";
 
 export interface AuditEventInput {
   readonly actor: string;
@@ -99,13 +101,24 @@ export class AuditOutbox {
     }
   }
 
-  /** Fixes a row's place in the chain once; a retried flush sends the identical row again. */
+  /**
+   * Fixes a row's place in the chain once, with its before/after as they will be stored (fitted to
+   * D1's row limit), so the hash covers what D1 holds and a retried flush sends the identical row.
+   */
   private async chain(row: OutboxRow): Promise<HashedAuditRow> {
     if (row.hash !== null && row.prev_hash !== null) return { ...row, environment: this.environment, prev_hash: row.prev_hash, hash: row.hash };
     const prevHash = this.state("last_hash") ?? GENESIS_HASH;
-    const base: AuditRow = { ...row, environment: this.environment, prev_hash: prevHash };
+    const [beforeJson, afterJson] = await Promise.all([fitAuditJson(row.before_json), fitAuditJson(row.after_json)]);
+    const base: AuditRow = { ...row, environment: this.environment, before_json: beforeJson, after_json: afterJson, prev_hash: prevHash };
     const hash = await hashRow(base);
-    this.sql.exec("UPDATE audit_outbox SET prev_hash = ?, hash = ? WHERE seq = ?", prevHash, hash, row.seq);
+    this.sql.exec(
+      "UPDATE audit_outbox SET before_json = ?, after_json = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+      beforeJson,
+      afterJson,
+      prevHash,
+      hash,
+      row.seq,
+    );
     this.setState("last_hash", hash);
     return { ...base, hash };
   }
