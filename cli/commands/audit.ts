@@ -27,7 +27,7 @@ export function auditCommand(): Command {
     .description("read the audit log of an environment, newest first")
     .requiredOption("--env <env>", "environment")
     .option("--flag <key>", "only entries about this flag (and its rollouts)")
-    .option("--actor <actor>", "only entries by this actor (admin:bootstrap, token:<name>, system:guard …)")
+    .option("--actor <actor>", "only entries by this actor (admin:bootstrap, token:<name>#<id>, system:guard …)")
     .option("--action <action>", "only this action (flag.enabled, rollout.rolled_back …)")
     .option("--since <time>", "from this time: ISO-8601, or a duration ago (30m, 2h, 7d)")
     .option("--until <time>", "up to this time: ISO-8601, or a duration ago")

@@ -1,4 +1,5 @@
 /** The Access Durable Object's RPC surface as callers see it (one instance, named "access"). */
+import type { AuditFlushStatus } from "../audit/flusher.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
 import type { Env } from "../env.js";
 import type { Principal } from "./roles.js";
@@ -11,6 +12,8 @@ export interface AccessApi {
   /** The principal of an active token with this SHA-256 hash, or null. */
   principalFor(tokenHash: string): Promise<Principal | null>;
   flushAudit(): Promise<{ pending: number }>;
+  /** The access audit outbox: its last seq, pending rows and the chain's anchor (headSeq, headHash). */
+  status(): Promise<{ audit: AuditFlushStatus }>;
 }
 
 export function accessStub(env: Env): AccessApi {

@@ -7,7 +7,7 @@
  * wall clock, not an environment clock.
  */
 import { DurableObject } from "cloudflare:workers";
-import { AuditFlusher } from "../audit/flusher.js";
+import { AuditFlusher, type AuditFlushStatus } from "../audit/flusher.js";
 import { AuditOutbox } from "../audit/outbox.js";
 import { failure, validationError, type ChangeMeta, type CommandResult } from "../command.js";
 import { randomToken, sha256Hex } from "../crypto.js";
@@ -79,7 +79,12 @@ export class AccessDurableObject extends DurableObject<Env> implements AccessApi
 
   async principalFor(tokenHash: string): Promise<Principal | null> {
     const record = this.tokens.activeByHash(tokenHash);
-    return record ? { actor: `token:${record.name}`, role: record.role, environments: record.environments } : null;
+    // Names are not unique (a rotated token often keeps its name): the id makes the actor one token.
+    return record ? { actor: `token:${record.name}#${record.id}`, role: record.role, environments: record.environments } : null;
+  }
+
+  async status(): Promise<{ audit: AuditFlushStatus }> {
+    return { audit: this.auditFlusher.status() };
   }
 
   async flushAudit(): Promise<{ pending: number }> {

@@ -78,6 +78,12 @@ function toEntry(r: HashedAuditRow & { id: string }): AuditEntry {
   };
 }
 
+/** The stored hash of one row, or null when D1 has no row at that seq. */
+export async function auditRowHash(db: D1Database, environment: string, seq: number): Promise<string | null> {
+  const row = await db.prepare("SELECT hash FROM audit_log WHERE environment = ? AND seq = ?").bind(environment, seq).first<{ hash: string }>();
+  return row?.hash ?? null;
+}
+
 const VERIFY_PAGE = 500;
 
 /** Recomputes the whole chain of one environment from D1, page by page, oldest first. */

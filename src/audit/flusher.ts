@@ -10,6 +10,9 @@ export interface AuditFlushStatus {
   readonly lastSeq: number;
   readonly pending: number;
   readonly lastFlushError: string | null;
+  /** The anchor of the chain: the newest row written to D1 (0 and the genesis hash before any). */
+  readonly headSeq: number;
+  readonly headHash: string;
 }
 
 export class AuditFlusher {
@@ -45,6 +48,7 @@ export class AuditFlusher {
 
   status(): AuditFlushStatus {
     const { outbox } = this.deps;
-    return { lastSeq: outbox.lastSeq(), pending: outbox.pending(), lastFlushError: outbox.lastFlushError() };
+    const head = outbox.head();
+    return { lastSeq: outbox.lastSeq(), pending: outbox.pending(), lastFlushError: outbox.lastFlushError(), headSeq: head.seq, headHash: head.hash };
   }
 }

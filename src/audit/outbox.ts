@@ -28,10 +28,18 @@ const FLUSH_BATCH = 50;
 
 /**
  * audit_state keys: `next_seq` (the seq the next event gets), `last_hash` (the chain's head: the
- * hash of the newest row given a place in the chain), `flush_failures` and `last_flush_error`
+ * hash of the newest row given a place in the chain), `head_seq` and `head_hash` (the anchor: the
+ * newest row known to be in D1 — verify compares D1's row at that seq with it, so a history
+ * rewritten in D1 with recomputed hashes is caught), `flush_failures` and `last_flush_error`
  * (while flushes to D1 keep failing).
  */
-type AuditStateKey = "next_seq" | "last_hash" | "flush_failures" | "last_flush_error";
+type AuditStateKey = "next_seq" | "last_hash" | "head_seq" | "head_hash" | "flush_failures" | "last_flush_error";
+
+/** The newest row known to be in D1 (seq 0 and the genesis hash before any). */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
 
 type OutboxRow = Omit<AuditRow, "prev_hash" | "environment"> & { prev_hash: string | null; hash: string | null };
 
@@ -82,6 +90,14 @@ export class AuditOutbox {
   }
 
   /**
+   * The anchor: the newest row this object has written to D1. Not the newest chained row — that
+   * one may still wait in the outbox while D1 is down, and verify would then miss it.
+   */
+  head(): AuditHead {
+    return { seq: Number(this.state("head_seq") ?? "0"), hash: this.state("head_hash") ?? GENESIS_HASH };
+  }
+
+  /**
    * Writes pending rows to D1, oldest first. Throws when D1 fails (rows stay for the retry).
    * Callers must not run two flushes at once (the Durable Object chains them).
    */
@@ -96,7 +112,10 @@ export class AuditOutbox {
       for (const row of rows) hashed.push(await this.chain(row));
       await insertAuditRows(db, hashed);
       const last = hashed[hashed.length - 1] as HashedAuditRow;
+      // D1 has the rows: they leave the outbox and the newest becomes the anchor, in one step.
       this.sql.exec("DELETE FROM audit_outbox WHERE seq <= ?", last.seq);
+      this.setState("head_seq", String(last.seq));
+      this.setState("head_hash", last.hash);
       written += hashed.length;
     }
   }

@@ -8,6 +8,7 @@
 import { failure, validationError, type ChangeMeta, type CommandResult } from "../command.js";
 import { randomToken } from "../crypto.js";
 import { createRollout } from "../domain/rollout/create.js";
+import { rolloutCreatedAfter } from "../domain/rollout/created-audit.js";
 import { MINUTE } from "../domain/rollout/guards.js";
 import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
@@ -50,7 +51,7 @@ export class Rollouts {
     if (request.dryRun) return { ok: true, rollout: null, plan };
     const created = await this.env.commit((tx) => {
       this.env.rollouts.put(rollout);
-      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: { rolloutId: rollout.id, strategy: rollout.strategy, stages: rollout.stages, finalBakeSeconds: rollout.finalBakeSeconds, startAt: new Date(rollout.startAt).toISOString() } });
+      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: rolloutCreatedAfter(rollout) });
       // Starting now (no startAt in the future) is the first tick's transition, in the same commit.
       const started = decide(rollout, { type: "tick", buckets: new Map() }, tx.now);
       if (started.ok && started.event) this.apply(tx, rollout, started, meta);

@@ -15,7 +15,15 @@ import { ofrep } from "./ofrep.js";
 
 export const app = new Hono<AppEnv>();
 
-app.use("*", requestId());
+/**
+ * The request id is always the server's own: audit rows record it, so a client must not choose it
+ * (it could collide with, or impersonate, another request's). A client's X-Request-Id is ignored;
+ * the response's X-Request-Id is the server's id.
+ */
+app.use("*", requestId({ headerName: "" }), async (c, next) => {
+  c.header("X-Request-Id", c.get("requestId"));
+  await next();
+});
 
 app.route("/health", health);
 

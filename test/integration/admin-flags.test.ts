@@ -160,13 +160,14 @@ describe("admin auth and roles", () => {
     expect((await admin("POST", "/envs/staging/promote", { to: "production" }, stagingOperator)).status).toBe(403);
   });
 
-  it("records the token's name as the actor", async () => {
-    const res = await adminJson<{ token: string; name: string }>("POST", "/tokens", { name: "ci-bot", role: "operator", environments: ["staging"] });
+  it("records the token as the actor: its name and id", async () => {
+    const res = await adminJson<{ token: string; name: string; id: string }>("POST", "/tokens", { name: "ci-bot", role: "operator", environments: ["staging"] });
     await admin("POST", "/envs/staging/flags/read_only_mode/disable", { reason: "bot" }, res.body.token);
     await admin("POST", "/envs/staging/flags/read_only_mode/enable", { reason: "bot" }, res.body.token);
-    const audit = await adminJson<{ entries: { actor: string }[] }>("GET", "/envs/staging/audit?actor=token:ci-bot");
-    expect(audit.body.entries.length).toBeGreaterThan(0);
-    expect(audit.body.entries.every((e) => e.actor === "token:ci-bot")).toBe(true);
+    const actor = `token:ci-bot#${res.body.id}`;
+    const audit = await adminJson<{ entries: { actor: string }[] }>("GET", `/envs/staging/audit?actor=${encodeURIComponent(actor)}`);
+    expect(audit.body.entries.length).toBe(2);
+    expect(audit.body.entries.every((e) => e.actor === actor)).toBe(true);
   });
 
   it("creates tokens shown once, lists them without secrets, and revokes them at once", async () => {

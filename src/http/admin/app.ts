@@ -57,6 +57,7 @@ admin.use("/envs/*", adminAuth);
 admin.use("/tokens", adminAuth);
 admin.use("/tokens/*", adminAuth);
 admin.use("/audit", adminAuth);
+admin.use("/audit/*", adminAuth);
 
 admin.route("/", flagRoutes);
 admin.route("/", auditRoutes);

@@ -110,6 +110,8 @@ export const AuditVerification = z.object({
   lastSeq: z.number().int(),
   expectedLastSeq: z.number().int(),
   pending: z.number().int(),
+  headSeq: z.number().int().describe("the Durable Object's anchor: the newest row it wrote to D1 (0 before any)"),
+  headHash: z.string().describe("that row's hash; D1's row at headSeq must have it"),
   brokenAt: z.object({ seq: z.number().int(), problem: z.string() }).optional(),
 });
 
