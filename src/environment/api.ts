@@ -34,7 +34,7 @@ export interface EnvironmentApi {
   listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]>;
   getRollout(id: string): Promise<RolloutStatus | null>;
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
-  ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>>;
+  ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>>;
   notificationStats(): Promise<{ pending: number; delivered: number; failed: number }>;
 }
 

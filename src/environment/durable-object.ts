@@ -172,7 +172,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.rollouts.command(id, command, meta);
   }
 
-  async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number }>> {
+  async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>> {
     return this.rollouts.ingest(input, maxAgeSeconds);
   }
 

@@ -12,6 +12,7 @@ import { rolloutCreatedAfter } from "../domain/rollout/created-audit.js";
 import { MINUTE } from "../domain/rollout/guards.js";
 import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
+import { scopeDeltas } from "../domain/rollout/metrics-scope.js";
 import { RolloutRequest, isTerminal, type HealthCheck, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
 import { fallthroughAfter, latencyThresholdsFor, METRIC_RETENTION_MS, statusLookbackStart, tickLookbackStart } from "../domain/rollout/policy.js";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
@@ -88,8 +89,12 @@ export class Rollouts {
     return { ok: true, changed: outcome.changed, rollout: this.statusOf(this.env.rollouts.get(id) as Rollout) };
   }
 
-  /** Metrics for rollout guards (POST /v1/metrics), bounded by the environment's clock. */
-  ingest(input: unknown, maxAgeSeconds: number): CommandResult<{ buckets: number }> {
+  /**
+   * Metrics for rollout guards (POST /v1/metrics), bounded by the environment's clock. Only the
+   * buckets of an active rollout's variant or baseline are kept; the rest, and those a full store
+   * refuses, are counted as `dropped`.
+   */
+  ingest(input: unknown, maxAgeSeconds: number): CommandResult<{ buckets: number; dropped: number }> {
     const parsed = MetricsIngest.safeParse(input);
     if (!parsed.success) return validationError("the metrics are invalid", parsed.error);
     const now = this.env.clock.now();
@@ -104,13 +109,17 @@ export class Rollouts {
     parsed.data.samples.forEach((s, i) => check(s.minute, `samples.${i}.minute`));
     parsed.data.events.forEach((e, i) => check(e.at, `events.${i}.at`));
     if (details.length > 0) return failure("VALIDATION_FAILED", "some metrics are outside the accepted time window", details.slice(0, 50));
-    const deltas = toDeltas(parsed.data, (flag) => latencyThresholdsFor(this.env.rollouts.activeFor(flag)));
+    // One read of the active rollouts serves both the thresholds and the filter.
+    const active = this.env.rollouts.active();
+    const byFlag = new Map(active.map((r) => [r.flag, r]));
+    const { kept, dropped } = scopeDeltas(active, toDeltas(parsed.data, (flag) => latencyThresholdsFor(byFlag.get(flag))));
     const { sink } = this.metricsStore;
-    if (deltas.length > sink.maxBuckets) {
-      return failure("VALIDATION_FAILED", `send at most ${sink.maxBuckets} (flag, variant, minute) buckets per request`, [{ path: "samples", message: "too many buckets" }]);
+    if (kept.length > sink.maxBuckets) {
+      return failure("VALIDATION_FAILED", `send at most ${sink.maxBuckets} (flag, variant, minute) buckets of active rollouts per request`, [{ path: "samples", message: "too many buckets" }]);
     }
-    sink.write(this.env.name, deltas);
-    return { ok: true, buckets: deltas.length };
+    // Nothing to keep: no transaction, no write.
+    const refused = kept.length === 0 ? 0 : sink.write(this.env.name, kept);
+    return { ok: true, buckets: kept.length - refused, dropped: dropped + refused };
   }
 
   /**

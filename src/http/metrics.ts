@@ -2,6 +2,8 @@
  * `POST /v1/metrics` (docs/rollouts.md, "Metrics"): per-minute counters and raw events per (flag, variant) for
  * rollout guards. Accepted from a server SDK key (its environment) or an admin token with the
  * operator role (environment named in the body). All-or-nothing: one bad sample rejects the batch.
+ * A well-formed batch is 202 `{ environment, buckets, dropped }`: buckets of (flag, variant) pairs
+ * no active rollout watches are dropped and counted, never refused.
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -40,7 +42,7 @@ metrics.post("/", async (c) => {
   const env = await environmentOf(c, typeof named === "string" ? named : undefined);
   const result = await environmentStub(c.env, env).ingestMetrics(body, c.get("config").metricsMaxAgeSeconds);
   if (!result.ok) throw new ApiError(422, "VALIDATION_FAILED", result.error.message, result.error.details);
-  return c.json({ environment: env, buckets: result.buckets }, 202);
+  return c.json({ environment: env, buckets: result.buckets, dropped: result.dropped }, 202);
 });
 
 /** The environment the caller may write metrics to; throws the 401/403/404/422 otherwise. */

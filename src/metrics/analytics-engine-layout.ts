@@ -138,7 +138,9 @@ export class AnalyticsEngineMetricsSink implements MetricsSink {
   readonly maxBuckets = 250;
   constructor(private readonly dataset: AnalyticsEngineDataset) {}
 
-  write(env: string, deltas: readonly Delta[]): void {
+  /** Analytics Engine keeps its own retention: nothing is refused for space. */
+  write(env: string, deltas: readonly Delta[]): number {
     for (const d of deltas) writeMetricBucket(this.dataset, env, d);
+    return 0;
   }
 }

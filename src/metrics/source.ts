@@ -33,7 +33,11 @@ export interface MetricsSink {
   readonly name: string;
   /** The most (flag, variant, minute) buckets one write may carry. */
   readonly maxBuckets: number;
-  write(env: string, deltas: readonly Delta[]): void;
+  /**
+   * Writes the deltas (only those of active rollouts: the caller filters) and returns how many it
+   * refused because its storage is full (0 when it has no such limit).
+   */
+  write(env: string, deltas: readonly Delta[]): number;
 }
 
 /** The source and sink an environment uses (they always belong to the same store). */

@@ -159,6 +159,8 @@ describe("rollouts on a simulated clock, through the real Worker", () => {
     expect(tooManyErrors.status).toBe(422);
     const ok = await postMinute("development", "phase_4_deployment", "on", now, { requests: 10, errors: 1 });
     expect(ok.status).toBe(202);
+    // Well-formed, but no rollout of that flag is active in development: accepted and dropped.
+    expect(await ok.json()).toEqual({ environment: "development", buckets: 0, dropped: 1 });
     const noAuth = await postJson("/v1/metrics", { samples: [] });
     expect(noAuth.status).toBe(401);
     const clientKey = await adminJson<{ key: string }>("POST", "/envs/development/sdk-keys", { name: "c", kind: "client" });

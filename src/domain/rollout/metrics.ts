@@ -38,11 +38,15 @@ export const MetricEvent = z.object({
   latencyMs: z.number().nonnegative().max(3_600_000).optional(),
 });
 
+/** Per request: pre-aggregated samples, and raw events (kept low, as each is folded one by one). */
+export const MAX_SAMPLES_PER_REQUEST = 1_000;
+export const MAX_EVENTS_PER_REQUEST = 1_000;
+
 export const MetricsIngest = z
   .object({
     env: EnvironmentName.optional(),
-    samples: z.array(MetricSample).max(1_000).default([]),
-    events: z.array(MetricEvent).max(10_000).default([]),
+    samples: z.array(MetricSample).max(MAX_SAMPLES_PER_REQUEST).default([]),
+    events: z.array(MetricEvent).max(MAX_EVENTS_PER_REQUEST).default([]),
   })
   .refine((b) => b.samples.length + b.events.length > 0, { message: "send at least one sample or event", path: ["samples"] });
 export type MetricsIngest = z.infer<typeof MetricsIngest>;
