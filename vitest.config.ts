@@ -8,8 +8,10 @@ import { defineConfig } from "vitest/config";
  * - `repo`: checks of the repository itself in Node (e.g. no test depends on the calendar).
  * - `node`: black-box tests in Node against a real `wrangler dev` (e2e smoke, OpenFeature contract).
  */
-/** Webhook bodies the fake receiver got (tests read them back through GET http://hooks.test/received). */
+/** Webhook bodies the fake receiver got (tests read them back through GET https://hooks.test/received). */
 const webhookDeliveries: unknown[] = [];
+/** Requests that reached the target of the receiver's redirect (GET https://hooks.test/redirect-hits): none, if redirects are not followed. */
+const redirectHits: string[] = [];
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
@@ -30,20 +32,28 @@ export default defineConfig(async () => {
                   // Tests see every change at once; the refresh interval itself is tested explicitly.
                   SNAPSHOT_REFRESH_MS: "0",
                   FLAG_OVERRIDES: JSON.stringify({ staging: { maintenance_mode: "on" } }),
+                  // The production outbound rules (https only, no loopback), whatever a local .dev.vars says.
+                  LOCAL_DEV: "false",
                 },
                 // Every outbound `fetch` of the Worker (and its Durable Objects), e.g. rollout health
-                // probes: a fake health endpoint, and no real network from tests.
+                // probes: a fake health endpoint, and no real network from tests. It sees every scheme.
                 outboundService: async (request: Request) => {
                   const { origin, pathname } = new URL(request.url);
-                  // A fake webhook receiver: POST /ok records, /fail refuses, GET /received lists.
-                  if (origin === "http://hooks.test") {
+                  // A fake webhook receiver: POST /ok records, /fail refuses, /redirect sends elsewhere, GET /received lists.
+                  if (origin === "https://hooks.test") {
                     if (pathname === "/received") return Response.json(webhookDeliveries);
+                    if (pathname === "/redirect-hits") return Response.json(redirectHits);
                     if (pathname === "/fail") return new Response("nope", { status: 500 });
+                    if (pathname === "/redirect") return new Response(null, { status: 302, headers: { Location: "https://hooks.test/redirect-target" } });
+                    if (pathname === "/redirect-target") {
+                      redirectHits.push(request.method);
+                      return new Response(null, { status: 204 });
+                    }
                     webhookDeliveries.push(await request.json());
                     return new Response(null, { status: 204 });
                   }
-                  if (origin === "http://health.test" && pathname === "/ok") return new Response("ok", { status: 200 });
-                  if (origin === "http://health.test" && pathname === "/fail") return new Response("down", { status: 503 });
+                  if (origin === "https://health.test" && pathname === "/ok") return new Response("ok", { status: 200 });
+                  if (origin === "https://health.test" && pathname === "/fail") return new Response("down", { status: 503 });
                   return new Response(`no outbound network in tests: ${request.url}`, { status: 599 });
                 },
               },

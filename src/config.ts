@@ -3,6 +3,7 @@
  * A bad configuration is reported by /health and answered with 503 by the public API.
  */
 import { z } from "zod";
+import type { OutboundPolicy } from "./domain/outbound-url.js";
 import { EnvironmentName, FlagOverrides } from "./domain/snapshot.js";
 import type { Env } from "./env.js";
 
@@ -20,6 +21,15 @@ const jsonString = z.string().transform((s, ctx) => {
     return z.NEVER;
   }
 });
+
+const Hostname = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "a hostname (no scheme, port or path)"));
+const HostPattern = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "a hostname or *.domain"));
 
 export const SeedMode = z.enum(["all", "default", "none"]);
 export type SeedMode = z.infer<typeof SeedMode>;
@@ -47,6 +57,17 @@ const RawConfig = z
     METRICS_SOURCE: z.enum(["durable-object", "analytics-engine"]).default("durable-object"),
     AE_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "a 32-character hex account id").optional(),
     AE_DATASET: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a dataset name").optional(),
+    /** Local development on one machine ("true" only in .dev.vars): lets probes and webhooks use http and loopback. */
+    LOCAL_DEV: z
+      .string()
+      .default("false")
+      .transform((s) => s.trim().toLowerCase())
+      .pipe(z.enum(["true", "false", ""]))
+      .transform((s) => s === "true"),
+    /** When set, the only hosts health probes and webhooks may call (`host` or `*.domain`). */
+    OUTBOUND_ALLOW_HOSTS: z.string().default("").transform(csv).pipe(z.array(HostPattern)),
+    /** The service's own public hostnames, which probes and webhooks may never call. */
+    PUBLIC_HOSTNAMES: z.string().default("").transform(csv).pipe(z.array(Hostname)),
   })
   .superRefine((c, ctx) => {
     if (c.METRICS_SOURCE === "analytics-engine") {
@@ -75,6 +96,10 @@ export interface Config {
   readonly metricsMaxAgeSeconds: number;
   /** Analytics Engine settings when it is the metrics source (the token and dataset binding are checked where used). */
   readonly analyticsEngine: { readonly accountId: string; readonly dataset: string } | undefined;
+  /** LOCAL_DEV: running on one machine (`npm run dev`); off in every deployed environment. */
+  readonly localDev: boolean;
+  /** What health probes and webhooks may call (src/domain/outbound-url.ts). */
+  readonly outbound: OutboundPolicy;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
@@ -93,6 +118,9 @@ export function loadConfig(env: Env): ConfigResult {
     METRICS_SOURCE: env.METRICS_SOURCE,
     AE_ACCOUNT_ID: env.AE_ACCOUNT_ID,
     AE_DATASET: env.AE_DATASET,
+    LOCAL_DEV: env.LOCAL_DEV,
+    OUTBOUND_ALLOW_HOSTS: env.OUTBOUND_ALLOW_HOSTS,
+    PUBLIC_HOSTNAMES: env.PUBLIC_HOSTNAMES,
   };
   const hit = cache.get(env);
   if (hit) return hit;
@@ -112,6 +140,8 @@ export function loadConfig(env: Env): ConfigResult {
             parsed.data.METRICS_SOURCE === "analytics-engine"
               ? { accountId: parsed.data.AE_ACCOUNT_ID as string, dataset: parsed.data.AE_DATASET as string }
               : undefined,
+          localDev: parsed.data.LOCAL_DEV,
+          outbound: { localDev: parsed.data.LOCAL_DEV, allowHosts: parsed.data.OUTBOUND_ALLOW_HOSTS, ownHostnames: parsed.data.PUBLIC_HOSTNAMES },
         },
       }
     : { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`) };

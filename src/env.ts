@@ -21,6 +21,10 @@ export interface Env {
   readonly METRICS_SOURCE?: string;
   readonly AE_ACCOUNT_ID?: string;
   readonly AE_DATASET?: string;
+  /** "true" only on a developer's machine (.dev.vars): see src/config.ts. */
+  readonly LOCAL_DEV?: string;
+  readonly OUTBOUND_ALLOW_HOSTS?: string;
+  readonly PUBLIC_HOSTNAMES?: string;
   /** Secret: an API token with Account Analytics Read, for the Analytics Engine SQL API. */
   readonly AE_API_TOKEN?: string;
   /** The Analytics Engine dataset binding metrics are written to (when it is the source). */

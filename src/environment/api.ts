@@ -10,6 +10,7 @@ import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
+import type { WebhookStats } from "./webhook-outbox.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
 
 export interface EnvironmentApi {
@@ -30,12 +31,13 @@ export interface EnvironmentApi {
   /** Write pending audit rows to D1 now (also done by the alarm). */
   flushAudit(): Promise<{ written: number; pending: number }>;
   tick(now: number): Promise<EnvironmentStatus>;
-  createRollout(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>>;
+  /** `requestOrigin`: the origin the admin request came in at (this service), which probes and webhooks may never call. */
+  createRollout(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>>;
   listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]>;
   getRollout(id: string): Promise<RolloutStatus | null>;
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
   ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>>;
-  notificationStats(): Promise<{ pending: number; delivered: number; failed: number }>;
+  notificationStats(): Promise<WebhookStats>;
 }
 
 export function environmentStub(env: Env, name: string): EnvironmentApi {

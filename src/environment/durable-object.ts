@@ -20,6 +20,7 @@ import { AuditOutbox } from "../audit/outbox.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
 import { loadConfig, type Config } from "../config.js";
 import type { Flag } from "../domain/flag.js";
+import { STRICT_OUTBOUND } from "../domain/outbound-url.js";
 import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
@@ -39,7 +40,7 @@ import { seedPlan } from "./seed.js";
 import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage } from "./storage.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, WriteGuard } from "./types.js";
-import { WebhookOutbox } from "./webhook-outbox.js";
+import { WebhookOutbox, type WebhookStats } from "./webhook-outbox.js";
 
 export class EnvironmentDurableObject extends DurableObject<Env> implements EnvironmentApi {
   private readonly name: string;
@@ -70,7 +71,9 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     const outbox = new AuditOutbox(sql, this.name);
     const rolloutStore = new RolloutStore(sql);
     const metricStore = new MetricStore(sql);
-    this.webhooks = new WebhookOutbox(sql);
+    // Without a valid configuration, outbound calls get the strictest rules.
+    const outbound = this.config?.outbound ?? STRICT_OUTBOUND;
+    this.webhooks = new WebhookOutbox(sql, outbound);
     for (const part of [this.storage, outbox, rolloutStore, metricStore, this.webhooks]) part.migrate();
 
     const storage = this.storage;
@@ -83,7 +86,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     });
     this.flags = new FlagCommands(this.context);
     this.sdkKeys = new SdkKeyCommands(this.context);
-    this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)));
+    this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
 
     if (this.config && this.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
       void ctx.blockConcurrencyWhile(() => this.armAlarm(Date.now() + 1));
@@ -122,7 +125,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.storage.listSdkKeys();
   }
 
-  async notificationStats(): Promise<{ pending: number; delivered: number; failed: number }> {
+  async notificationStats(): Promise<WebhookStats> {
     return this.webhooks.stats();
   }
 
@@ -156,8 +159,8 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.sdkKeys.revoke(id, meta);
   }
 
-  createRollout(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
-    return this.rollouts.create(input, meta);
+  createRollout(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
+    return this.rollouts.create(input, meta, requestOrigin);
   }
 
   async listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]> {

@@ -5,20 +5,22 @@
  * — in one transaction of the environment context; I/O (metric reads, health probes) happens
  * before it. Every rule and number is in src/domain/rollout/; this file only does I/O and storage.
  */
-import { failure, validationError, type ChangeMeta, type CommandResult } from "../command.js";
+import { failure, validationError, type ChangeMeta, type CommandResult, type ErrorDetail } from "../command.js";
 import { randomToken } from "../crypto.js";
+import { checkOutboundUrl, type OutboundPolicy } from "../domain/outbound-url.js";
 import { createRollout } from "../domain/rollout/create.js";
 import { rolloutCreatedAfter } from "../domain/rollout/created-audit.js";
 import { MINUTE } from "../domain/rollout/guards.js";
 import { decide, type Decision, type HealthRound, type RolloutInput } from "../domain/rollout/machine.js";
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
 import { scopeDeltas } from "../domain/rollout/metrics-scope.js";
-import { RolloutRequest, isTerminal, type HealthCheck, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
+import { RolloutRequest, isTerminal, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
 import { fallthroughAfter, latencyThresholdsFor, METRIC_RETENTION_MS, statusLookbackStart, tickLookbackStart } from "../domain/rollout/policy.js";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
 import { resolvePlan, timeline, type RolloutPlan } from "../domain/rollout/strategies.js";
 import type { MetricsStore } from "../metrics/source.js";
 import type { Change, EnvironmentContext } from "./context.js";
+import { probe } from "./health-probe.js";
 import type { RolloutCommand } from "./types.js";
 import { notification } from "./webhook-outbox.js";
 
@@ -29,6 +31,8 @@ export class Rollouts {
   constructor(
     private readonly env: EnvironmentContext,
     private readonly metricsStore: MetricsStore,
+    /** What health probes and webhooks may call (configuration, from the composition root). */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   /** Where guards read metrics (for status and /health). */
@@ -36,10 +40,23 @@ export class Rollouts {
     return this.metricsStore.source.name;
   }
 
-  async create(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
+  /**
+   * `requestOrigin` is the origin the admin request arrived at: this service, which its probes and
+   * webhooks may never call (with PUBLIC_HOSTNAMES, which also holds at send time).
+   */
+  async create(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
     const parsed = RolloutRequest.safeParse(input);
     if (!parsed.success) return validationError("the rollout is invalid", parsed.error);
     const request = parsed.data;
+    // Syntax and literal addresses only: no DNS lookups here (they may be unavailable).
+    const refused: ErrorDetail[] = [];
+    const check = (url: string, path: string) => {
+      const verdict = checkOutboundUrl(url, this.outbound, requestOrigin);
+      if (!verdict.ok) refused.push({ path, message: verdict.reason });
+    };
+    request.healthChecks.forEach((h, i) => check(h.url, `healthChecks.${i}.url`));
+    request.webhooks.forEach((url, i) => check(url, `webhooks.${i}`));
+    if (refused.length > 0) return failure("VALIDATION_FAILED", "outbound URLs may not reach inside (see docs/rollouts.md)", refused);
     const now = this.env.clock.now();
     const flag = this.env.storage.getFlag(request.flag);
     if (!flag) return failure("NOT_FOUND", `flag "${request.flag}" does not exist`, [{ path: "flag", message: "not found" }]);
@@ -129,7 +146,7 @@ export class Rollouts {
   async tick(now: number): Promise<void> {
     for (const r of this.env.rollouts.active()) {
       const started = r.startedAt !== null;
-      const health = r.healthChecks.length > 0 && started ? await probe(r.healthChecks) : undefined;
+      const health = r.healthChecks.length > 0 && started ? await probe(r.healthChecks, this.outbound) : undefined;
       const buckets = started ? await this.readMetrics(r, tickLookbackStart(r, now), now) : new Map<number, MinuteBucket>();
       this.env.change((tx) => {
         const current = this.env.rollouts.get(r.id);
@@ -192,20 +209,4 @@ export class Rollouts {
     });
     if (d.rollout.webhooks.length > 0) webhooks.enqueue(d.rollout.webhooks, notification(this.env.name, d.rollout, d.event, tx.at), tx.now);
   }
-}
-
-/** One health round: every URL must answer 2xx within its timeout. */
-async function probe(checks: readonly HealthCheck[]): Promise<HealthRound> {
-  const results = await Promise.all(
-    checks.map(async (check) => {
-      try {
-        const res = await fetch(check.url, { signal: AbortSignal.timeout(check.timeoutMs), redirect: "manual" });
-        await res.body?.cancel();
-        return res.status >= 200 && res.status < 300;
-      } catch {
-        return false;
-      }
-    }),
-  );
-  return results.every(Boolean) ? "PASS" : "FAIL";
 }

@@ -4,15 +4,33 @@
  * Slack (and most chat tools) can show. Failed deliveries are retried with backoff from the alarm
  * and the cron tick; after MAX_ATTEMPTS a delivery is dropped and counted as failed.
  *
- * Table: webhook_outbox(id, url, payload, attempts, next_at, last_error).
+ * Every URL is checked against the outbound policy again right before it is called: a refused one
+ * is not fetched but dropped at once, counted as failed, its error kept as the last failure.
+ * Redirects are never followed: a 3xx is a failed attempt (the target could be anywhere).
+ *
+ * Tables: webhook_outbox(id, url, payload, attempts, next_at, last_error), webhook_stats(name, value),
+ * webhook_last_failure(id = 1, host, error, at) — the host only: webhook paths can be secrets.
  */
+import { checkOutboundUrl, type OutboundPolicy } from "../domain/outbound-url.js";
+
 const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 5_000;
 
 type Row = { id: number; url: string; payload: string; attempts: number };
 
+export interface WebhookStats {
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+  /** The last dropped delivery: the receiver's host, why, and when (epoch ms). */
+  readonly lastFailure: { readonly host: string; readonly error: string; readonly at: number } | null;
+}
+
 export class WebhookOutbox {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly policy: OutboundPolicy,
+  ) {}
 
   migrate(): void {
     this.sql.exec(`
@@ -20,6 +38,8 @@ export class WebhookOutbox {
         id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, payload TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT);
       CREATE TABLE IF NOT EXISTS webhook_stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS webhook_last_failure (
+        id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT NOT NULL, error TEXT NOT NULL, at INTEGER NOT NULL);
     `);
   }
 
@@ -29,26 +49,34 @@ export class WebhookOutbox {
     for (const url of urls) this.sql.exec("INSERT INTO webhook_outbox (url, payload, next_at) VALUES (?, ?, ?)", url, body, now);
   }
 
-  stats(): { pending: number; delivered: number; failed: number } {
+  stats(): WebhookStats {
     const count = (name: string) => this.sql.exec<{ value: number }>("SELECT value FROM webhook_stats WHERE name = ?", name).toArray()[0]?.value ?? 0;
     const pending = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_outbox").one().n;
-    return { pending, delivered: count("delivered"), failed: count("failed") };
+    const last = this.sql.exec<{ host: string; error: string; at: number }>("SELECT host, error, at FROM webhook_last_failure WHERE id = 1").toArray()[0];
+    return { pending, delivered: count("delivered"), failed: count("failed"), lastFailure: last ? { host: last.host, error: last.error, at: last.at } : null };
   }
 
   /** Delivers what is due; returns the time of the next retry, if any remain. Never throws. */
   async deliver(now: number, fetcher: typeof fetch = fetch): Promise<number | null> {
     const due = this.sql.exec<Row>("SELECT id, url, payload, attempts FROM webhook_outbox WHERE next_at <= ? ORDER BY id LIMIT 50", now).toArray();
     for (const row of due) {
+      const allowed = checkOutboundUrl(row.url, this.policy);
+      if (!allowed.ok) {
+        this.drop(row, `refused: ${allowed.reason}`, now);
+        continue;
+      }
       let error: string | null = null;
       try {
         const res = await fetcher(row.url, {
           method: "POST",
           headers: { "Content-Type": "application/json", "User-Agent": "edgeflags-webhook/1" },
           body: row.payload,
+          redirect: "manual",
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
         await res.body?.cancel();
-        if (!res.ok) error = `HTTP ${res.status}`;
+        if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status} (redirects are not followed)`;
+        else if (!res.ok) error = `HTTP ${res.status}`;
       } catch (e) {
         error = String(e);
       }
@@ -56,8 +84,7 @@ export class WebhookOutbox {
         this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
         this.bump("delivered");
       } else if (row.attempts + 1 >= MAX_ATTEMPTS) {
-        this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
-        this.bump("failed");
+        this.drop(row, error, now);
       } else {
         const delay = Math.min(3_600_000, 2_000 * 2 ** row.attempts);
         this.sql.exec("UPDATE webhook_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?", now + delay, error, row.id);
@@ -66,8 +93,26 @@ export class WebhookOutbox {
     return this.sql.exec<{ next: number | null }>("SELECT MIN(next_at) AS next FROM webhook_outbox").one().next;
   }
 
+  /** Gives up on a delivery: counted as failed, its error kept as the last failure. */
+  private drop(row: Row, error: string, now: number): void {
+    this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
+    this.bump("failed");
+    this.sql.exec(
+      "INSERT INTO webhook_last_failure (id, host, error, at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET host = excluded.host, error = excluded.error, at = excluded.at",
+      hostOf(row.url), error.slice(0, 500), now,
+    );
+  }
+
   private bump(name: string): void {
     this.sql.exec("INSERT INTO webhook_stats (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", name);
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(invalid URL)";
   }
 }
 

@@ -389,7 +389,7 @@ describe("rollout scenarios on a simulated clock, through the real Worker", () =
   it("7. five failing health probes roll back at low traffic (metric guards NODATA); a passing probe does not", async () => {
     const env = "staging";
     const failing = "scn_health_fail";
-    const created = await start(env, failing, { strategy: "safe", minStageDurationSeconds: 3_600, healthChecks: [{ url: "http://health.test/fail" }] });
+    const created = await start(env, failing, { strategy: "safe", minStageDurationSeconds: 3_600, healthChecks: [{ url: "https://health.test/fail" }] });
     const { view: done, minutes, history } = await run(env, failing, created.id, 10, () => trickle);
     expect(done.state).toBe("ROLLED_BACK");
     expect(minutes).toBe(5); // one probe round per tick
@@ -407,7 +407,7 @@ describe("rollout scenarios on a simulated clock, through the real Worker", () =
     expect(rows.map((r) => r.action)).toEqual(["rollout.created", "rollout.started", "rollout.rolled_back"]);
 
     const passing = "scn_health_ok";
-    const ok = await start(env, passing, { strategy: "safe", minStageDurationSeconds: 3_600, healthChecks: [{ url: "http://health.test/ok" }] });
+    const ok = await start(env, passing, { strategy: "safe", minStageDurationSeconds: 3_600, healthChecks: [{ url: "https://health.test/ok" }] });
     const fine = await run(env, passing, ok.id, 10, () => trickle);
     expect(fine.minutes).toBe(10);
     expect(fine.history.map((h) => h.state)).toEqual(Array(11).fill("RUNNING"));

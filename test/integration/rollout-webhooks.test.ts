@@ -11,14 +11,14 @@ describe("rollout notifications", () => {
     await tickAt(new SimClock().now);
     await adminJson("PUT", "/envs/staging/flags/hooked", booleanFlag("hooked", { fallthrough: { variant: "off" } }));
     const created = await adminJson<{ rollout: { id: string } }>("POST", "/envs/staging/rollouts", {
-      flag: "hooked", variant: "on", strategy: "fast", webhooks: ["http://hooks.test/ok", "http://hooks.test/fail"],
+      flag: "hooked", variant: "on", strategy: "fast", webhooks: ["https://hooks.test/ok", "https://hooks.test/fail"],
     });
     expect(created.status).toBe(201);
     const id = created.body.rollout.id;
     await adminJson("POST", `/envs/staging/rollouts/${id}/pause`, { reason: "checking dashboards" });
     await adminJson("POST", `/envs/staging/rollouts/${id}/rollback`, { reason: "not today" });
 
-    const received = (await (await fetch("http://hooks.test/received")).json()) as Delivery[];
+    const received = (await (await fetch("https://hooks.test/received")).json()) as Delivery[];
     const mine = received.filter((d) => d.rolloutId === id);
     expect(mine.map((d) => d.event)).toEqual(["rollout.started", "rollout.paused", "rollout.rolled_back"]);
     expect(mine[0]).toMatchObject({ flag: "hooked", to: { percentage: 25 } });

@@ -1,15 +1,26 @@
 /** Admin routes for progressive rollouts: create (or dry-run), read status, operator commands. */
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { allows } from "../../access/roles.js";
+import { redactUrl } from "../../domain/outbound-url.js";
 import { RolloutRequest, RolloutState } from "../../domain/rollout/model.js";
 import { RolloutStatus } from "../../domain/rollout/status.js";
 import { RolloutPlan } from "../../domain/rollout/strategies.js";
 import { environmentStub } from "../../environment/api.js";
 import { ApiError } from "../errors.js";
 import { EnvParam } from "./schemas.js";
-import { authorize, changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap } from "./support.js";
+import { authorize, changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap, type AdminContext } from "./support.js";
 
 export const rolloutRoutes = createAdminRouter();
+
+/**
+ * What the caller may see of a rollout: health-check URLs can carry credentials and tokens in
+ * their userinfo or query, which only those who may change the rollout (operator and up) read.
+ */
+function visibleTo(c: AdminContext, env: string, rollout: RolloutStatus): RolloutStatus {
+  if (allows(c.get("principal"), "operator", env)) return rollout;
+  return { ...rollout, healthChecks: rollout.healthChecks.map((h) => ({ ...h, url: redactUrl(h.url) })) };
+}
 
 /** The status view and the plan: the domain's own schemas, so the document describes them field by field. */
 const RolloutView = RolloutStatus;
@@ -36,7 +47,8 @@ rolloutRoutes.openapi(
     const { env } = c.req.valid("param");
     authorize(c, "operator", env);
     const body = c.req.valid("json");
-    const result = unwrap(await environmentStub(c.env, env).createRollout(body, changeMeta(c, body.reason)));
+    // The request's own origin is this service: its probes and webhooks may not call it.
+    const result = unwrap(await environmentStub(c.env, env).createRollout(body, changeMeta(c, body.reason), new URL(c.req.url).origin));
     if (result.rollout === null) return c.json({ rollout: null, plan: result.plan }, 200);
     return c.json({ rollout: result.rollout, plan: result.plan }, 201);
   },
@@ -53,7 +65,8 @@ rolloutRoutes.openapi(
   async (c) => {
     const { env } = c.req.valid("param");
     authorize(c, "viewer", env);
-    return c.json({ rollouts: await environmentStub(c.env, env).listRollouts(c.req.valid("query")) }, 200);
+    const rollouts = await environmentStub(c.env, env).listRollouts(c.req.valid("query"));
+    return c.json({ rollouts: rollouts.map((r) => visibleTo(c, env, r)) }, 200);
   },
 );
 
@@ -70,7 +83,7 @@ rolloutRoutes.openapi(
     authorize(c, "viewer", env);
     const rollout = await environmentStub(c.env, env).getRollout(id);
     if (!rollout) throw new ApiError(404, "NOT_FOUND", `no rollout "${id}"`);
-    return c.json(rollout, 200);
+    return c.json(visibleTo(c, env, rollout), 200);
   },
 );
 
