@@ -2,6 +2,7 @@
  * Audit text is safe to print: reasons, names, descriptions, tags and owners refuse control
  * characters and bidirectional overrides with a 422 naming the field, and nothing is written.
  */
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { adminJson, booleanFlag } from "./admin-helpers.js";
 
@@ -70,5 +71,26 @@ describe("control characters in audit text", () => {
     const ok = await adminJson<{ flag: { description: string } }>("PUT", "/envs/staging/flags/text_desc", booleanFlag("text_desc", { description: "first line\nsecond line" }));
     expect(ok.status).toBe(201);
     expect(ok.body.flag.description).toBe("first line\nsecond line");
+  });
+
+  it("a flag stored before the rule (a tab in its description) still reads, lists and publishes", async () => {
+    await adminJson("PUT", "/envs/staging/flags/text_legacy", booleanFlag("text_legacy", { description: "clean" }));
+    // What an older version accepted, written as it stored it.
+    await runInDurableObject(env.ENVIRONMENT.getByName("staging"), (_instance, state) => {
+      const row = state.storage.sql.exec<{ body: string }>("SELECT body FROM flags WHERE key = ?", "text_legacy").one();
+      const body = { ...(JSON.parse(row.body) as Record<string, unknown>), description: "col1\tcol2" };
+      state.storage.sql.exec("UPDATE flags SET body = ? WHERE key = ?", JSON.stringify(body), "text_legacy");
+    });
+    const read = await adminJson<{ flag: { description: string } }>("GET", "/envs/staging/flags/text_legacy");
+    expect(read.status).toBe(200);
+    expect(read.body.flag.description).toBe("col1\tcol2");
+    const list = await adminJson<{ flags: { flag: { key: string } }[] }>("GET", "/envs/staging/flags");
+    expect(list.status).toBe(200);
+    expect(list.body.flags.map((f) => f.flag.key)).toContain("text_legacy");
+    // Other flags still change and publish; changing the legacy flag asks for its description to be fixed.
+    expect((await adminJson("PUT", "/envs/staging/flags/text_other", booleanFlag("text_other"))).status).toBe(201);
+    const patch = await adminJson("PATCH", "/envs/staging/flags/text_legacy", { enabled: false });
+    expect(refusedPaths(patch).some((p) => p.endsWith("description"))).toBe(true);
+    expect((await adminJson("PATCH", "/envs/staging/flags/text_legacy", { enabled: false, description: "col1 col2" })).status).toBe(200);
   });
 });
