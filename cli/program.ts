@@ -67,7 +67,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       out.err(`flagctl: ${error.message}`);
       return error.exitCode;
     }
-    out.err(`flagctl: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A stack has many lines; each is printed (and escaped) on its own.
+    const [first = "", ...rest] = (error instanceof Error ? (error.stack ?? error.message) : String(error)).split("\n");
+    out.err(`flagctl: unexpected error: ${first}`);
+    for (const line of rest) out.err(line);
     return EXIT.FAILED;
   }
 }

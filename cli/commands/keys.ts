@@ -2,6 +2,8 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { Role, TokenEnvironments } from "../../src/access/roles.ts";
+import { CreateTokenInput } from "../../src/access/token.ts";
+import { CreateSdkKeyInput } from "../../src/domain/sdk-key.ts";
 import { SdkKeyKind } from "../../src/domain/snapshot.ts";
 import { EnvName, parse } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
@@ -9,9 +11,10 @@ import { UsageError } from "../lib/errors.ts";
 import { out, table, time } from "../lib/output.ts";
 import type { CreatedSdkKey, CreatedToken, CreateTokenBody, SdkKeyRecord, TokenRecord } from "../lib/types.ts";
 
-// Key and token names and ids are checked by HTTP-layer schemas (src/http/admin/schemas.ts, the
-// token Durable Object) that cannot be loaded outside the Worker; these are the CLI's own checks.
-const Name = z.string().trim().min(1, "must not be empty").max(128, "at most 128 characters");
+// Names by the domain's own rules (one line, no control characters); ids are checked by HTTP-layer
+// schemas that cannot be loaded outside the Worker, so that check is the CLI's own.
+const KeyName = CreateSdkKeyInput.shape.name;
+const TokenName = CreateTokenInput.shape.name;
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "ids are 1-64 chars of [A-Za-z0-9_-]");
 
 export function keysCommand(): Command {
@@ -24,7 +27,7 @@ export function keysCommand(): Command {
     .requiredOption("--env <env>", "environment")
     .addOption(new Option("--kind <kind>", "client (browser-safe: clientSide flags only) or server (all flags)").choices(SdkKeyKind.options).makeOptionMandatory())
     .action(async (nameArg: string, opts: { env: string; kind: SdkKeyKind }, cmd: Command) => {
-      const name = parse(Name, nameArg, "<name>");
+      const name = parse(KeyName, nameArg, "<name>");
       const env = envOf(opts);
       const { api, json } = context(cmd);
       const key = await api.admin<CreatedSdkKey>("POST", `/envs/${env}/sdk-keys`, { body: { name, kind: opts.kind } });
@@ -76,7 +79,7 @@ export function tokensCommand(): Command {
     .addOption(new Option("--role <role>", "viewer, operator or admin").choices(Role.options).makeOptionMandatory())
     .requiredOption("--envs <list>", 'comma-separated environments, or "*" for all')
     .action(async (nameArg: string, opts: { role: Role; envs: string }, cmd: Command) => {
-      const name = parse(Name, nameArg, "<name>");
+      const name = parse(TokenName, nameArg, "<name>");
       const list = opts.envs.split(",").map((e) => e.trim()).filter((e) => e !== "");
       if (list.length === 0) throw new UsageError('--envs needs environments (staging,production) or "*"');
       // Each name first, so the message names the bad one; then the API's rule for the whole list.

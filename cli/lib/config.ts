@@ -22,20 +22,40 @@ export interface Connection {
 
 const Url = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://localhost:8787" })
+  // fetch refuses such URLs, and its error repeats the password.
+  .refine((u) => !hasCredentials(u), "must not contain a user name or password")
   .transform((u) => u.replace(/\/+$/, ""));
+/**
+ * A token goes into an `Authorization` header, so it is visible ASCII; the messages say what is
+ * wrong without ever repeating the value (it is a secret, and stderr ends up in CI logs).
+ */
 const Token = z
   .string()
   .trim()
   .min(1, "must not be empty")
-  .regex(/^\S+$/, "must not contain spaces");
+  .superRefine((token, ctx) => {
+    if (/^bearer\s/i.test(token)) ctx.addIssue({ code: "custom", message: 'must not contain spaces — drop the "Bearer " prefix' });
+    else if (/\s/.test(token)) ctx.addIssue({ code: "custom", message: "must not contain spaces or line breaks" });
+    else if (!/^[\x21-\x7e]+$/.test(token)) ctx.addIssue({ code: "custom", message: "must be printable ASCII (no control or non-ASCII characters)" });
+  });
 
 export function connection(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Connection {
   const rawUrl = globals.url ?? env.FLAGS_URL;
   if (rawUrl === undefined || rawUrl === "") throw new UsageError("no API address: pass --url or set FLAGS_URL (e.g. http://localhost:8787)");
-  const url = parse(Url, rawUrl, globals.url !== undefined ? "--url" : "FLAGS_URL");
+  const url = parse(Url, rawUrl, globals.url !== undefined ? "--url" : "FLAGS_URL", { secret: hasCredentials(rawUrl) });
   const rawToken = globals.token ?? (env.FLAGS_TOKEN === "" ? undefined : env.FLAGS_TOKEN);
-  const token = rawToken === undefined ? undefined : parse(Token, rawToken, globals.token !== undefined ? "--token" : "FLAGS_TOKEN");
+  const token = rawToken === undefined ? undefined : parse(Token, rawToken, globals.token !== undefined ? "--token" : "FLAGS_TOKEN", { secret: true });
   return { url, token, json: globals.json === true };
+}
+
+/** Whether an address carries `user:password@` (a secret: never shown). */
+function hasCredentials(address: string): boolean {
+  try {
+    const url = new URL(address);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return address.includes("@");
+  }
 }
 
 /**
@@ -57,12 +77,15 @@ function optionMessage(issue: z.core.$ZodRawIssue): string | undefined {
   return undefined;
 }
 
-/** Validates one value; the error names where it came from (`--limit`, `FLAGS_URL`, `<flag>`). */
-export function parse<T extends z.ZodType>(schema: T, value: unknown, name: string): z.output<T> {
+/**
+ * Validates one value; the error names where it came from (`--limit`, `FLAGS_URL`, `<flag>`) and
+ * quotes the value, except a secret's.
+ */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, name: string, options: { secret?: boolean } = {}): z.output<T> {
   const result = schema.safeParse(value, { error: optionMessage });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const shown = typeof value === "string" ? ` "${value}"` : "";
+  const shown = typeof value === "string" && options.secret !== true ? ` "${value}"` : "";
   throw new UsageError(`invalid ${name}${shown}: ${issue?.message ?? "invalid value"}`);
 }
 

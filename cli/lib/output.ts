@@ -1,22 +1,50 @@
 /** Human output: aligned tables, serve summaries, times, the progress bar; and JSON for `--json`. */
 import type { Flag } from "./types.ts";
 
-/** Where commands write: data on stdout, everything meant for the person on stderr. */
+/**
+ * Control characters (C0, DEL, C1), the Unicode line separators and bidirectional overrides: what
+ * can move the cursor, clear or retitle the terminal, or reorder what it shows. Audit rows written
+ * before the API refused them may still hold some, so every human line goes through printable().
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` with every control character shown as an escape: `\n` as `\\n`, ESC as `\\x1b`, CSI as
+ * `\\u009b`. Idempotent (its output holds no control character), so escaping twice is harmless.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return NAMED[c] ?? (code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
+  });
+}
+
+/**
+ * Where commands write: data on stdout, everything meant for the person on stderr. Each call is
+ * one line, escaped by printable() (it holds server text: names, reasons, API error messages);
+ * several lines go through lines(). `--json` output is JSON.stringify's, which escapes already.
+ */
 export const out = {
   line(text = ""): void {
-    process.stdout.write(`${text}\n`);
+    process.stdout.write(`${printable(text)}\n`);
+  },
+  lines(texts: readonly string[]): void {
+    process.stdout.write(texts.map((t) => `${printable(t)}\n`).join(""));
   },
   json(value: unknown): void {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   },
   /** Diagnostics, prompts and progress that must not mix with stdout data. */
   err(text: string): void {
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${printable(text)}\n`);
   },
 };
 
 /** Columns padded to the widest cell (the last one is not padded); a null header prints none. */
-export function table(header: readonly string[] | null, rows: readonly (readonly string[])[]): string[] {
+export function table(header: readonly string[] | null, rawRows: readonly (readonly string[])[]): string[] {
+  // Escaped before measuring, so a cell with a control character still lines up.
+  const rows = rawRows.map((r) => r.map(printable));
   const count = header?.length ?? rows[0]?.length ?? 0;
   const widths = Array.from({ length: count }, (_, i) => Math.max(displayWidth(header?.[i] ?? ""), ...rows.map((r) => displayWidth(r[i] ?? ""))));
   const render = (cells: readonly string[]) =>

@@ -3,9 +3,10 @@
  * stdin, e.g. in CI without `--yes`) declines, so nothing changes by accident.
  */
 import { createInterface } from "node:readline";
+import { printable } from "./output.ts";
 
 export async function confirm(question: string, input: NodeJS.ReadableStream = process.stdin): Promise<boolean> {
-  process.stderr.write(`${question} Type "yes" to continue: `);
+  process.stderr.write(`${printable(question)} Type "yes" to continue: `);
   const answer = await readLine(input);
   // A terminal echoes the answer and its newline; piped or missing input does not.
   if (answer === null || process.stdin.isTTY !== true) process.stderr.write("\n");

@@ -61,16 +61,17 @@ export async function watchRollout(api: Api, env: string, id: string, options: W
       if (!options.quiet) out.err(`(retrying: ${error.message})`);
     }
     if (status !== undefined && !options.quiet) {
-      const frame = renderStatus(status).join("\n");
+      const lines = renderStatus(status);
+      const frame = lines.join("\n");
       if (tty) {
         // Redrawn in place on every poll, with the time of the check so it visibly stays alive.
         const footer = `(checked ${new Date().toTimeString().slice(0, 8)}, every ${options.intervalSeconds} s; Ctrl-C stops watching, not the rollout)`;
         if (drawn > 0) process.stdout.write(`\x1b[${drawn}F\x1b[J`);
-        out.line(`${frame}\n${footer}`);
-        drawn = frame.split("\n").length + 1;
+        out.lines([...lines, footer]);
+        drawn = lines.length + 1;
       } else if (frame !== lastFrame) {
         // Logs and pipes get each change once.
-        out.line(`${frame}\n`);
+        out.lines([...lines, ""]);
         lastFrame = frame;
       }
     }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { Role, TokenEnvironments } from "./roles.js";
+import { plainText } from "../domain/text.js";
 
 export const TOKEN_PREFIX = "eft_";
 
@@ -11,7 +12,7 @@ export const TOKEN_PREFIX = "eft_";
 export const ACCESS_AUDIT_ENVIRONMENT = "_access";
 
 export const CreateTokenInput = z.object({
-  name: z.string().trim().min(1).max(128),
+  name: plainText(128),
   role: Role,
   environments: TokenEnvironments,
 });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MAX_FLAG_BYTES, MAX_OBJECT_VARIANT_BYTES, MAX_STRING_VARIANT_LENGTH, utf8Bytes } from "./limits.js";
+import { label, multilineText } from "./text.js";
 
 /** Safe in URL paths unencoded (OFREP clients do not always encode keys). */
 export const FLAG_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -91,7 +92,7 @@ export type Serve = z.infer<typeof Serve>;
 
 export const Rule = z.object({
   id: z.string().min(1).max(64),
-  description: z.string().max(1000).optional(),
+  description: multilineText(1000).optional(),
   when: z.array(Condition).max(50),
   serve: Serve,
 });
@@ -112,9 +113,9 @@ export const Flag = z
     bucketBy: z.string().min(1).max(128).default("targetingKey"),
     clientSide: z.boolean().default(false),
     category: Category.default("general"),
-    description: z.string().max(2000).optional(),
-    tags: z.array(z.string().min(1).max(64)).max(50).default([]),
-    owner: z.string().max(128).optional(),
+    description: multilineText(2000).optional(),
+    tags: z.array(label(64, 1)).max(50).default([]),
+    owner: label(128).optional(),
     version: z.number().int().nonnegative().default(0),
     updatedAt: z.string().optional(),
   })

@@ -5,9 +5,10 @@
  */
 import { z } from "zod";
 import { ENVIRONMENT_NAME_PATTERN, SdkKeyKind } from "./snapshot.js";
+import { plainText } from "./text.js";
 
 /** What an operator sends to create a key. */
-export const CreateSdkKeyInput = z.object({ name: z.string().trim().min(1).max(128), kind: SdkKeyKind });
+export const CreateSdkKeyInput = z.object({ name: plainText(128), kind: SdkKeyKind });
 export type CreateSdkKeyInput = z.infer<typeof CreateSdkKeyInput>;
 
 /** A stored key as the admin API lists it (never the secret, never its hash). */

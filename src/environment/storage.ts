@@ -97,7 +97,7 @@ export class EnvironmentStorage {
     return this.sql
       .exec<{ body: string }>("SELECT body FROM flags WHERE archived_at IS NULL ORDER BY key")
       .toArray()
-      .map((row) => Flag.parse(JSON.parse(row.body)));
+      .map((row) => storedFlag(row.body));
   }
 
   /** A live flag, or undefined when it does not exist or is archived. */
@@ -105,7 +105,7 @@ export class EnvironmentStorage {
     const row = this.sql
       .exec<{ body: string }>("SELECT body FROM flags WHERE key = ? AND archived_at IS NULL", key)
       .toArray()[0];
-    return row ? Flag.parse(JSON.parse(row.body)) : undefined;
+    return row ? storedFlag(row.body) : undefined;
   }
 
   /** The stored version of a key, archived or not (0 when never written). */
@@ -179,4 +179,15 @@ export class EnvironmentStorage {
     }
     return grants;
   }
+}
+
+/**
+ * A stored flag, defaults applied. Rows were validated by the rules of the day they were written;
+ * a rule tightened later (e.g. no control characters in descriptions) must not make them
+ * unreadable, so a row the current schema refuses is served as stored until its next write.
+ */
+function storedFlag(body: string): Flag {
+  const raw: unknown = JSON.parse(body);
+  const parsed = Flag.safeParse(raw);
+  return parsed.success ? parsed.data : (raw as Flag);
 }

@@ -124,8 +124,9 @@ export function notification(
   at: string,
 ): Record<string, unknown> {
   const move = event.from.percentage === event.to.percentage ? `${event.to.percentage} %` : `${event.from.percentage} % → ${event.to.percentage} %`;
+  const e = slackEscape;
   return {
-    text: `[edgeflags/${env}] ${rollout.flag} → ${rollout.variant}: ${event.action} (${event.from.state} → ${event.to.state}, ${move})${event.reason ? ` — ${event.reason}` : ""}`,
+    text: `[edgeflags/${e(env)}] ${e(rollout.flag)} → ${e(rollout.variant)}: ${e(event.action)} (${e(event.from.state)} → ${e(event.to.state)}, ${move})${event.reason ? ` — ${e(event.reason)}` : ""}`,
     environment: env,
     rolloutId: rollout.id,
     flag: rollout.flag,
@@ -137,4 +138,12 @@ export function notification(
     to: event.to,
     at,
   };
+}
+
+/**
+ * Slack's mrkdwn escaping: `<`, `>` and `&` become entities, so a reason cannot ping a channel
+ * (`<!here>`, `<@U123>`) or hide a link (`<https://evil|docs>`). The JSON fields stay verbatim.
+ */
+export function slackEscape(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

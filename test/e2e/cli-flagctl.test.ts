@@ -422,3 +422,80 @@ describe.concurrent("flagctl keys and tokens", () => {
     expectFailure(await flagctl(["tokens", "create", "x", "--role", "viewer", "--envs", "Prod"]), 2, /invalid --envs "Prod"/);
   });
 });
+
+describe.concurrent("flagctl prints server text safely and never echoes a token", () => {
+  /** No control character, line separator or bidi override in what reached the terminal. */
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+  it("flags get shows a multi-line description on its own line, with \\n escaped; --json keeps it exact", async () => {
+    const original = await borrow("aatc_system_enabled");
+    const description = "first line\nsecond line";
+    const put = await fetch(`${baseUrl}/admin/v1/envs/staging/flags/aatc_system_enabled`, {
+      method: "PUT", headers: ADMIN_HEADERS, body: JSON.stringify({ ...writable(original), description }),
+    });
+    expect(put.status).toBe(200);
+    const [human, machine] = await Promise.all([
+      flagctl(["flags", "get", "aatc_system_enabled", "--env", "staging"]),
+      flagctl(["flags", "get", "aatc_system_enabled", "--env", "staging", "--json"]),
+    ]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^ {2}description: first line\\nsecond line$/m);
+    expect(human.stdout).not.toMatch(/^second line/m);
+    expect(json<{ flag: { description: string } }>(machine).flag.description).toBe(description);
+  });
+
+  it("escapes control characters from rows written before the API refused them, and from API error messages", async () => {
+    // A server holding what the API now refuses: an old audit row, and an error message with escapes.
+    const legacyReason = "all clear\u001b[2J\u001b[H\nINFO fake line \u009b31m \u202eevil";
+    const envelope = { error: { code: "VALIDATION_FAILED", message: "refused\u001b]0;pwned\u0007", details: [{ path: "body.reason", message: "bad\nline" }], requestId: "r1" } };
+    const server: Server = createServer((req, res) => {
+      if (req.url?.startsWith("/admin/v1/envs/staging/audit")) {
+        const entry = { seq: 1, at: "2026-11-26T10:00:00.000Z", actor: "admin:bootstrap\u001b[8m", action: "flag.enabled", target: { type: "flag", id: "f" }, reason: legacyReason };
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ entries: [entry], nextCursor: null }));
+      } else {
+        res.writeHead(422, { "Content-Type": "application/json" }).end(JSON.stringify(envelope));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const [audit, auditJson, refused, refusedJson] = await Promise.all([
+        flagctl(["audit", "--env", "staging"], { env: { FLAGS_URL: url } }),
+        flagctl(["audit", "--env", "staging", "--json"], { env: { FLAGS_URL: url } }),
+        flagctl(["flags", "enable", "f", "--env", "staging", "--reason", "x"], { env: { FLAGS_URL: url } }),
+        flagctl(["flags", "enable", "f", "--env", "staging", "--reason", "x", "--json"], { env: { FLAGS_URL: url } }),
+      ]);
+      expect(audit.code, audit.stderr).toBe(0);
+      expect(audit.stdout).not.toMatch(UNSAFE);
+      expect(audit.stdout.split("\n").filter((l) => l !== "")).toHaveLength(2); // header and one row
+      expect(audit.stdout).toContain("admin:bootstrap\\x1b[8m");
+      expect(audit.stdout).toContain("all clear\\x1b[2J\\x1b[H\\nINFO fake line \\u009b31m \\u202eevil");
+      expect(json<{ entries: { reason: string }[] }>(auditJson).entries[0]?.reason).toBe(legacyReason);
+
+      expectFailure(refused, 1, /^flagctl: 422 VALIDATION_FAILED: refused\\x1b\]0;pwned\\x07 — body\.reason: bad line\n$/);
+      expect(refused.stderr).not.toMatch(UNSAFE);
+      expect(refusedJson.code).toBe(1);
+      expect(JSON.parse(refusedJson.stdout)).toEqual(envelope);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("a malformed FLAGS_TOKEN or --token is refused without repeating it; so is a password in FLAGS_URL", async () => {
+    const secret = "eft_s3cretS3cretS3cretS3cretS3cretS3cret00";
+    const [bearer, bearerFlag, control, inUrl] = await Promise.all([
+      flagctl(["flags", "list", "--env", "staging"], { env: { FLAGS_TOKEN: `Bearer ${secret}` } }),
+      flagctl(["flags", "list", "--env", "staging", "--token", `Bearer ${secret}`, "--json"]),
+      flagctl(["flags", "list", "--env", "staging"], { env: { FLAGS_TOKEN: `${secret}\u0001` } }),
+      flagctl(["health"], { env: { FLAGS_URL: `http://ops:${secret}@127.0.0.1:9` } }),
+    ]);
+    expectFailure(bearer, 2, /^flagctl: invalid FLAGS_TOKEN: must not contain spaces — drop the "Bearer " prefix\n$/);
+    expectFailure(bearerFlag, 2, /^flagctl: invalid --token: must not contain spaces — drop the "Bearer " prefix\n$/);
+    expectFailure(control, 2, /^flagctl: invalid FLAGS_TOKEN: must be printable ASCII/);
+    expectFailure(inUrl, 2, /^flagctl: invalid FLAGS_URL: must not contain a user name or password\n$/);
+    for (const run of [bearer, bearerFlag, control, inUrl]) {
+      expect(run.stderr).not.toContain("s3cret");
+      expect(run.stdout).not.toContain("s3cret");
+    }
+  });
+});

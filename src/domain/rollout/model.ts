@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { FlagKey, Serve, VariantName } from "../flag.js";
+import { plainText } from "../text.js";
 
 export const RolloutState = z.enum(["SCHEDULED", "RUNNING", "PAUSED", "COMPLETED", "ROLLED_BACK", "CANCELLED"]);
 export type RolloutState = z.infer<typeof RolloutState>;
@@ -69,7 +70,7 @@ export const RolloutRequest = z
     healthChecks: z.array(HealthCheck).max(5).default([]),
     webhooks: z.array(z.url({ protocol: /^https?$/ })).max(5).default([]),
     dryRun: z.boolean().default(false),
-    reason: z.string().trim().min(1).max(1000).optional(),
+    reason: plainText(1000).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.strategy === "custom" && r.stages === undefined) {

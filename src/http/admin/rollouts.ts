@@ -8,7 +8,7 @@ import { RolloutStatus } from "../../domain/rollout/status.js";
 import { RolloutPlan } from "../../domain/rollout/strategies.js";
 import { environmentStub } from "../../environment/api.js";
 import { ApiError } from "../errors.js";
-import { EnvParam } from "./schemas.js";
+import { EnvParam, Reason } from "./schemas.js";
 import { authorize, changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap, type AdminContext } from "./support.js";
 
 export const rolloutRoutes = createAdminRouter();
@@ -27,7 +27,7 @@ const RolloutView = RolloutStatus;
 const PlanView = RolloutPlan;
 const RolloutParams = z.object({ env: EnvParam.shape.env, id: z.string().min(1).max(64) });
 const CommandBody = z.object({
-  reason: z.string().trim().min(1).max(1000).optional(),
+  reason: Reason.optional(),
   expectedStage: z.number().int().min(0).max(100).optional(),
 });
 

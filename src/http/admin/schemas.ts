@@ -8,6 +8,7 @@ import { AuditEntry } from "../../audit/entry.js";
 import { Flag, FlagKey, FlagSet } from "../../domain/flag.js";
 import { CreateSdkKeyInput, SdkKeyRecord } from "../../domain/sdk-key.js";
 import { EnvironmentName } from "../../domain/snapshot.js";
+import { plainText } from "../../domain/text.js";
 
 export { AuditEntry, CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, TokenRecord };
 
@@ -24,7 +25,8 @@ export const EnvParam = z.object({ env: EnvironmentName });
 export const FlagParams = z.object({ env: EnvironmentName, key: FlagKey });
 export const IdParams = z.object({ env: EnvironmentName, id: z.string().min(1).max(64) });
 
-const Reason = z.string().trim().min(1).max(1000);
+/** Audit reasons: one line, no control characters (src/domain/text.ts). */
+export const Reason = plainText(1000);
 const Bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
 /** `If-Match` carries the flag version the caller last saw: `7`, `"7"` or `W/"7"`. */
