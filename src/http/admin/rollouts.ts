@@ -1,5 +1,4 @@
 /** Admin routes for progressive rollouts: create (or dry-run), read status, operator commands. */
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { RolloutRequest, RolloutState } from "../../domain/rollout/model.js";
 import { RolloutStatus } from "../../domain/rollout/status.js";
@@ -7,7 +6,8 @@ import { RolloutPlan } from "../../domain/rollout/strategies.js";
 import { environmentStub } from "../../environment/api.js";
 import { ApiError } from "../errors.js";
 import { EnvParam } from "./schemas.js";
-import { authorize, changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap } from "./support.js";
+import { adminRoute } from "./access.js";
+import { changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap } from "./support.js";
 
 export const rolloutRoutes = createAdminRouter();
 
@@ -21,7 +21,7 @@ const CommandBody = z.object({
 });
 
 rolloutRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "operator", on: "path" }, {
     method: "post",
     path: "/envs/{env}/rollouts",
     summary: "Start a progressive rollout (dryRun: true returns the plan and changes nothing)",
@@ -34,7 +34,6 @@ rolloutRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "operator", env);
     const body = c.req.valid("json");
     const result = unwrap(await environmentStub(c.env, env).createRollout(body, changeMeta(c, body.reason)));
     if (result.rollout === null) return c.json({ rollout: null, plan: result.plan }, 200);
@@ -43,7 +42,7 @@ rolloutRoutes.openapi(
 );
 
 rolloutRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/rollouts",
     summary: "List rollouts (newest first)",
@@ -52,13 +51,12 @@ rolloutRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     return c.json({ rollouts: await environmentStub(c.env, env).listRollouts(c.req.valid("query")) }, 200);
   },
 );
 
 rolloutRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/rollouts/{id}",
     summary: "A rollout's status: stage i/N, percentages, time left, guard table, pause reasons",
@@ -67,7 +65,6 @@ rolloutRoutes.openapi(
   }),
   async (c) => {
     const { env, id } = c.req.valid("param");
-    authorize(c, "viewer", env);
     const rollout = await environmentStub(c.env, env).getRollout(id);
     if (!rollout) throw new ApiError(404, "NOT_FOUND", `no rollout "${id}"`);
     return c.json(rollout, 200);
@@ -76,7 +73,7 @@ rolloutRoutes.openapi(
 
 for (const action of ["pause", "resume", "promote", "rollback", "cancel"] as const) {
   rolloutRoutes.openapi(
-    createRoute({
+    adminRoute({ role: "operator", on: "path" }, {
       method: "post",
       path: `/envs/{env}/rollouts/{id}/${action}`,
       summary:
@@ -88,7 +85,6 @@ for (const action of ["pause", "resume", "promote", "rollback", "cancel"] as con
     }),
     async (c) => {
       const { env, id } = c.req.valid("param");
-      authorize(c, "operator", env);
       const body = c.req.valid("json");
       const result = unwrap(await environmentStub(c.env, env).rolloutCommand(id, { action, expectedStage: body.expectedStage }, changeMeta(c, body.reason)));
       return c.json({ rollout: result.rollout, changed: result.changed }, 200);
