@@ -26,4 +26,6 @@ export interface Env {
   /** The Analytics Engine dataset binding metrics are written to (when it is the source). */
   readonly METRICS_DATASET?: AnalyticsEngineDataset;
   readonly ADMIN_TOKEN?: string;
+  /** "true" only on a developer's machine (.dev.vars); never set in a deployed environment. */
+  readonly LOCAL_DEV?: string;
 }

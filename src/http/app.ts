@@ -7,6 +7,7 @@ import { requestId } from "hono/request-id";
 import { loadConfig } from "../config.js";
 import { admin } from "./admin/app.js";
 import type { AppEnv } from "./app-env.js";
+import { logAuthDenials } from "./auth-denied-log.js";
 import { errorResponse, onAppError } from "./errors.js";
 import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
@@ -16,6 +17,8 @@ import { ofrep } from "./ofrep.js";
 export const app = new Hono<AppEnv>();
 
 app.use("*", requestId());
+// Outermost after the id: sees every 401/403, whichever route or handler produced it.
+app.use("*", logAuthDenials);
 
 app.route("/health", health);
 
