@@ -27,7 +27,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
-                  ADMIN_TOKEN: "test-admin-token",
+                  ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
                   ANONYMOUS_ENV: "development",
                   // Tests see every change at once; the refresh interval itself is tested explicitly.
                   SNAPSHOT_REFRESH_MS: "0",

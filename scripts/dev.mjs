@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run dev [-- <wrangler dev args>]`: the whole local service in one command.
-// 1. creates .dev.vars from .dev.vars.example when missing (ADMIN_TOKEN, anonymous dev mode);
+// 1. creates .dev.vars from .dev.vars.example when missing (ADMIN_TOKEN, LOCAL_DEV, anonymous dev
+//    mode), and adds to an existing one the variables the example gained since (never overwriting);
 // 2. applies the D1 migrations to the local database;
 // 3. runs `wrangler dev` on local KV/D1/DO state. Each environment's Durable Object seeds the
 //    default flag set from config/flags.json the first time it is used while empty, and the
 //    snapshot is published to KV right after.
 // `--persist-to <dir>` and `--port <n>` are passed to wrangler (and the migrations follow the dir).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,9 +16,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const args = process.argv.slice(2);
 
-if (!existsSync(join(root, ".dev.vars"))) {
-  copyFileSync(join(root, ".dev.vars.example"), join(root, ".dev.vars"));
+const devVars = join(root, ".dev.vars");
+const example = join(root, ".dev.vars.example");
+if (!existsSync(devVars)) {
+  copyFileSync(example, devVars);
   console.log("dev: created .dev.vars from .dev.vars.example");
+} else {
+  const nameOf = (line) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+  const have = new Set(readFileSync(devVars, "utf8").split("\n").map(nameOf).filter(Boolean));
+  const missing = readFileSync(example, "utf8").split("\n").filter((line) => nameOf(line) && !have.has(nameOf(line)));
+  if (missing.length > 0) {
+    appendFileSync(devVars, `\n# added from .dev.vars.example\n${missing.join("\n")}\n`);
+    console.log(`dev: added to .dev.vars from .dev.vars.example: ${missing.map((l) => l.split("=")[0]).join(", ")}`);
+  }
 }
 
 const persistAt = args.indexOf("--persist-to");

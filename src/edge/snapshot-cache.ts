@@ -8,6 +8,8 @@
  * - A KV miss (never published, or a brand-new environment) falls back to the Durable Object.
  * - A strongly consistent read asks the Durable Object, which answers "unchanged" when the isolate
  *   already holds its version.
+ * - Every Durable Object answer is remembered with its time (`sawDurableObjectWithin`), so the
+ *   strong path can refuse a key unknown to a snapshot that is that fresh without asking again.
  */
 import type { Config } from "../config.js";
 import { compileSnapshot, type CompiledSnapshot, type Snapshot } from "../domain/snapshot.js";
@@ -25,6 +27,10 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 const refreshing = new Map<string, Promise<CompiledSnapshot>>();
+/** When this isolate last had an answer from each environment's Durable Object (epoch ms). */
+const durableObjectSeenAt = new Map<string, number>();
+/** Snapshot requests this isolate sent to Durable Objects (a seam for tests: refusals must cost none). */
+let durableObjectReads = 0;
 
 export interface SnapshotSource {
   readonly env: Env;
@@ -46,7 +52,7 @@ export async function edgeSnapshot(source: SnapshotSource, envName: string, now:
 /** The environment's snapshot straight from its Durable Object (strongly consistent). */
 export async function strongSnapshot(source: SnapshotSource, envName: string, now: number): Promise<CompiledSnapshot> {
   const held = entries.get(envName);
-  const answer = await environmentStub(source.env, envName).getSnapshot(held?.compiled.version);
+  const answer = await askDurableObject(source, envName, now, held?.compiled.version);
   if ("unchanged" in answer && held) {
     held.checkedAt = now;
     return held.compiled;
@@ -61,7 +67,7 @@ async function refreshFromKv(source: SnapshotSource, envName: string, now: numbe
     cacheTtl: KV_CACHE_TTL_SECONDS,
   });
   if (value === null) {
-    const answer = await environmentStub(source.env, envName).getSnapshot();
+    const answer = await askDurableObject(source, envName, now);
     return remember(source, envName, answer as Snapshot, now);
   }
   if (held && metadata?.version === held.compiled.version) {
@@ -72,6 +78,27 @@ async function refreshFromKv(source: SnapshotSource, envName: string, now: numbe
   // The single writer is our own Durable Object, which validated every flag before publishing.
   const snapshot = JSON.parse(await new Response(value).text()) as Snapshot;
   return remember(source, envName, snapshot, now);
+}
+
+async function askDurableObject(source: SnapshotSource, envName: string, now: number, heldVersion?: number) {
+  durableObjectReads++;
+  const answer = await environmentStub(source.env, envName).getSnapshot(heldVersion);
+  durableObjectSeenAt.set(envName, now);
+  return answer;
+}
+
+/**
+ * True when this isolate's snapshot of `envName` came from (or was confirmed by) its Durable Object
+ * less than `ms` ago: whatever it lacks is newer than that, or does not exist.
+ */
+export function sawDurableObjectWithin(envName: string, now: number, ms: number): boolean {
+  const seen = durableObjectSeenAt.get(envName);
+  return seen !== undefined && now - seen < ms && entries.has(envName);
+}
+
+/** Test seam: how many snapshot requests this isolate has sent to Durable Objects. */
+export function durableObjectSnapshotReads(): number {
+  return durableObjectReads;
 }
 
 /** Keep the newest version seen; never step back to an older one (KV may lag the DO). */
@@ -90,4 +117,5 @@ function remember(source: SnapshotSource, envName: string, snapshot: Snapshot, n
 export function clearSnapshotCache(): void {
   entries.clear();
   refreshing.clear();
+  durableObjectSeenAt.clear();
 }

@@ -7,6 +7,7 @@ import { requestId } from "hono/request-id";
 import { loadConfig } from "../config.js";
 import { admin } from "./admin/app.js";
 import type { AppEnv } from "./app-env.js";
+import { logAuthDenials } from "./auth-denied-log.js";
 import { errorResponse, onAppError } from "./errors.js";
 import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
@@ -24,6 +25,8 @@ app.use("*", requestId({ headerName: "" }), async (c, next) => {
   c.header("X-Request-Id", c.get("requestId"));
   await next();
 });
+// Outermost after the id: sees every 401/403, whichever route or handler produced it.
+app.use("*", logAuthDenials);
 
 app.route("/health", health);
 

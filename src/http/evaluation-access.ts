@@ -2,14 +2,23 @@
  * The first step of every public evaluation: who is calling, which snapshot they evaluate, and
  * whether the read must be strongly consistent (`?consistency=strong`, served by the Durable
  * Object; server keys and anonymous dev mode only, since it costs a Durable Object request).
+ *
+ * Credentials are checked before any Durable Object call: a strong read first checks the key
+ * against the edge snapshot. A key it does not know is refused at once when this isolate heard
+ * from the environment's Durable Object within the last `KEY_LOOKUP_INTERVAL_MS` (the key is fake,
+ * or newer than that); otherwise one strong read may ask the Durable Object. So made-up keys cost
+ * at most one Durable Object request per environment per interval per isolate, whatever their number.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { CompiledSnapshot, Visibility } from "../domain/snapshot.js";
-import { edgeSnapshot, strongSnapshot } from "../edge/snapshot-cache.js";
+import { edgeSnapshot, sawDurableObjectWithin, strongSnapshot } from "../edge/snapshot-cache.js";
 import type { AppEnv } from "./app-env.js";
 import { identify, verify } from "./auth.js";
+
+/** The least time between two Durable Object lookups for keys the edge snapshot does not know. */
+export const KEY_LOOKUP_INTERVAL_MS = 5_000;
 
 export const Consistency = z.enum(["eventual", "strong"]).default("eventual");
 
@@ -27,10 +36,18 @@ export async function accessSnapshot(c: Context<AppEnv>, now: number): Promise<A
     return { ok: false, status: 403, reason: "client keys cannot request strongly consistent reads" };
   }
   const source = { env: c.env, config: c.get("config") };
-  const snapshot = strong ? await strongSnapshot(source, caller.env, now) : await edgeSnapshot(source, caller.env, now);
-  if (!(await verify(c, caller, snapshot))) return { ok: false, status: 401, reason: "unknown or revoked SDK key" };
+  const edge = await edgeSnapshot(source, caller.env, now);
+  const known = await verify(c, caller, edge);
+  if (!strong) return known ? { ok: true, snapshot: edge, visibility: caller.visibility } : UNKNOWN_KEY;
+  const interval = Math.max(KEY_LOOKUP_INTERVAL_MS, source.config.snapshotRefreshMs);
+  if (!known && sawDurableObjectWithin(caller.env, now, interval)) return UNKNOWN_KEY;
+  // Known at the edge (or possibly too new for it): the Durable Object has the last word (revocation).
+  const snapshot = await strongSnapshot(source, caller.env, now);
+  if (!(await verify(c, caller, snapshot))) return UNKNOWN_KEY;
   return { ok: true, snapshot, visibility: caller.visibility };
 }
+
+const UNKNOWN_KEY: Access = { ok: false, status: 401, reason: "unknown or revoked SDK key" };
 
 /** 401/403 carry no body (OFREP); the reason travels in `WWW-Authenticate`. */
 export function deniedResponse(status: 401 | 403, reason: string): Response {

@@ -3,7 +3,8 @@
  * document: no or a bad token → 401; a viewer is refused every change; a token scoped to another
  * environment is refused everything under /envs/{env}/; each role is refused exactly the routes
  * above it; and the bootstrap admin token is never refused. Requests carry valid bodies and path
- * values, so a refusal is the role check and not validation.
+ * values, so an admission is not hidden behind validation. Authentication and the role are checked
+ * before the body is read (depth check) or validated, so invalid bodies get the same 401/403.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, adminJson, createToken } from "./admin-helpers.js";
@@ -20,19 +21,26 @@ beforeAll(async () => {
   values = await createRouteFixtures(ENV, "authz");
 });
 
-/** Calls `op` with valid path values and body; `authorization` is the whole header (or none). */
-async function send(op: AdminOperation, authorization: string | undefined): Promise<{ status: number; text: string; headers: Headers; where: string }> {
+/** Bodies no route accepts: not JSON, the wrong type, nested past the admin depth limit (32). */
+const INVALID_BODIES = ["not json", "[1,2,3]", `${"[".repeat(40)}${"]".repeat(40)}`];
+
+/**
+ * Calls `op` with valid path values and (unless `rawBody` replaces it) a valid body;
+ * `authorization` is the whole header (or none).
+ */
+async function send(op: AdminOperation, authorization: string | undefined, rawBody?: string): Promise<{ status: number; text: string; headers: Headers; where: string }> {
   const headers: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
-  const body = validBody(op, values);
+  const body = rawBody ?? validBody(op, values);
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const path = fillPath(op, values);
-  const res = await call(`/admin/v1${path}`, { method: op.method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, text, headers: res.headers, where: `${operationName(op)} (${op.method} ${path}) → ${res.status} ${text.slice(0, 300)}` };
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const res = await call(`/admin/v1${path}`, { method: op.method, headers, ...(body === undefined ? {} : { body: text }) });
+  const answer = await res.text();
+  return { status: res.status, text: answer, headers: res.headers, where: `${operationName(op)} (${op.method} ${path}) → ${res.status} ${answer.slice(0, 300)}` };
 }
 
-async function expectRefused(op: AdminOperation, authorization: string | undefined, status: 401 | 403): Promise<void> {
-  const res = await send(op, authorization);
+async function expectRefused(op: AdminOperation, authorization: string | undefined, status: 401 | 403, rawBody?: string): Promise<void> {
+  const res = await send(op, authorization, rawBody);
   expect(res.status, res.where).toBe(status);
   const { error } = expectErrorEnvelope(res.text, res.where);
   expect(error.code, res.where).toBe(status === 401 ? "UNAUTHORIZED" : "FORBIDDEN");
@@ -77,6 +85,18 @@ describe("admin authorization, on every operation of the OpenAPI document", () =
     const changes = operations.filter((op) => op.method !== "GET");
     expect(changes.length).toBeGreaterThan(0);
     for (const op of changes) await expectRefused(op, viewer, 403);
+  });
+
+  it("no token or a viewer token with an INVALID body → the same 401/403: access is checked before the body", async () => {
+    const viewer = `Bearer ${await createToken("viewer")}`;
+    const withBody = operations.filter((op) => op.body !== "none");
+    expect(withBody.map(operationName)).toEqual(expect.arrayContaining(["PUT /envs/{env}/flags/{key}", "POST /tokens"]));
+    for (const op of withBody) {
+      for (const body of INVALID_BODIES) {
+        await expectRefused(op, undefined, 401, body);
+        if (op.method !== "GET") await expectRefused(op, viewer, 403, body);
+      }
+    }
   });
 
   it("an operator token scoped to another environment → 403 on every operation under /envs/{env}/", async () => {

@@ -1,7 +1,7 @@
 /** Helpers for admin API tests: authenticated JSON calls through the real Worker. */
 import { call } from "./helpers.js";
 
-export const ADMIN = "test-admin-token";
+export const ADMIN = "test-admin-token-0123456789abcdef";
 
 export async function admin(method: string, path: string, body?: unknown, token = ADMIN, headers: Record<string, string> = {}): Promise<Response> {
   const init: RequestInit = { method, headers: { Authorization: `Bearer ${token}`, ...headers } };

@@ -100,7 +100,7 @@ export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): 
   expect(operations.length).toBeGreaterThanOrEqual(MUST_COVER.length);
   expect(operations.map(operationName)).toEqual(expect.arrayContaining(MUST_COVER));
   // Every operation names a real method and a template under one of the admin API's roots.
-  for (const op of operations) expect(op.template, operationName(op)).toMatch(/^\/(envs\/\{env\}\/|tokens|audit)/);
+  for (const op of operations) expect(op.template, operationName(op)).toMatch(/^\/(envs\/\{env\}\/|tokens|audit|status$)/);
 }
 
 /** Values for path parameters: the resources a route acts on (see admin-route-fixtures.ts). */
@@ -133,12 +133,14 @@ export function fillPath(op: AdminOperation, values: PathValues, override: Recor
 }
 
 /**
- * The role an operation needs, from the rules of src/http/admin (authorize() calls): reads of an
- * environment need viewer, changes need operator, except SDK keys (admin); API tokens and the
- * access audit log are global and need admin. A route that needs something else makes the
- * authorization test fail, and this is where to say so.
+ * The role an operation needs, from the access rules the routes declare (src/http/admin, adminRoute):
+ * reads of an environment need viewer, changes need operator, except SDK keys (admin); API tokens
+ * and the access audit log are global and need admin; the service status needs any token (viewer).
+ * The role is checked before validation, so it holds whatever the body. A route that needs
+ * something else makes the authorization test fail, and this is where to say so.
  */
 export function requiredRole(op: Pick<AdminOperation, "method" | "template">): Role {
+  if (op.method === "GET" && op.template === "/status") return "viewer";
   if (!op.template.startsWith("/envs/{env}/")) return "admin";
   if (op.method === "GET") return "viewer";
   if (op.template.startsWith("/envs/{env}/sdk-keys")) return "admin";

@@ -3,6 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env.js";
 import { app } from "../../src/http/app.js";
+import { adminJson } from "./admin-helpers.js";
 import { call, published } from "./helpers.js";
 
 interface Report {
@@ -26,6 +27,27 @@ describe("GET /health", () => {
       "environment:production", "snapshot:production",
     ]);
     expect(report.checks.every((c) => c.ok)).toBe(true);
+    // Public details are short: no versions, counts or internals (those are at /admin/v1/status).
+    for (const check of report.checks) expect(Object.keys(check).sort(), check.name).toEqual(["detail", "name", "ok"]);
+    expect(report.checks.map((c) => c.detail)).toEqual(report.checks.map(() => "ok"));
+  });
+
+  async function healthWith(vars: Partial<Env>): Promise<{ status: number; report: Report }> {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request("https://flags.test/health"), { ...(env as Env), ...vars }, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, report: (await res.json()) as Report };
+  }
+
+  it("fails the config check when ADMIN_TOKEN is shorter than 32 characters, except in local development", async () => {
+    const weak = await healthWith({ ADMIN_TOKEN: "short-but-not-empty" });
+    expect(weak.status).toBe(503);
+    expect(weak.report.checks.find((c) => c.name === "config")).toEqual({ name: "config", ok: false, detail: "ADMIN_TOKEN is shorter than 32 characters" });
+    expect(JSON.stringify(weak.report)).not.toContain("short-but-not-empty");
+    const local = await healthWith({ ADMIN_TOKEN: "short-but-not-empty", LOCAL_DEV: "true" });
+    expect(local.report.checks.find((c) => c.name === "config")).toEqual({ name: "config", ok: true, detail: "ok" });
+    const strong = await healthWith({ ADMIN_TOKEN: "x".repeat(32) });
+    expect(strong.report.checks.find((c) => c.name === "config")?.ok).toBe(true);
   });
 
   it("answers 503 naming the broken setting when the configuration is invalid", async () => {
@@ -37,8 +59,8 @@ describe("GET /health", () => {
     const report = (await res.json()) as Report;
     const config = report.checks.find((c) => c.name === "config");
     expect(config?.ok).toBe(false);
-    expect(config?.detail).toMatch(/ENVIRONMENTS/);
-    expect(config?.detail).toMatch(/FLAG_OVERRIDES/);
+    // The public detail names the broken settings, not the parser's messages.
+    expect(config?.detail).toBe("invalid: ENVIRONMENTS, FLAG_OVERRIDES");
     // The public API refuses to guess: a clear 503, not a 500.
     const ctx2 = createExecutionContext();
     const ofrep = await app.fetch(new Request("https://flags.test/ofrep/v1/evaluate/flags", { method: "POST", body: "{}" }), broken, ctx2);
@@ -52,7 +74,13 @@ describe("GET /health", () => {
     const res = await call("/health");
     expect(res.status).toBe(503);
     const report = (await res.json()) as Report;
-    expect(report.checks.find((c) => c.name === "d1")?.ok).toBe(false);
+    expect(report.checks.find((c) => c.name === "d1")).toEqual({ name: "d1", ok: false, detail: "unreachable" });
+    // The raw error is for admins only.
+    expect(JSON.stringify(report)).not.toMatch(/audit_log|SQLITE|no such table/i);
+    const full = await adminJson<Report>("GET", "/status");
+    expect(full.status).toBe(200);
+    expect(full.body.status).toBe("unhealthy");
+    expect(full.body.checks.find((c) => c.name === "d1")?.detail).toMatch(/no such table/i);
   });
 
   it("has a static liveness route", async () => {

@@ -6,12 +6,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { errorResponse } from "../errors.js";
-import { refuseDeepJson } from "../json-depth.js";
 import { auditRoutes } from "./audit.js";
 import { adminAuth } from "./auth.js";
 import { flagRoutes } from "./flags.js";
 import { keyRoutes } from "./keys.js";
 import { rolloutRoutes } from "./rollouts.js";
+import { statusRoutes } from "./status.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
 
 /** Imports carry whole environments; every other admin body is small. */
@@ -22,6 +22,15 @@ const MAX_BODY_BYTES = 256 * 1024;
 export const BEARER_SCHEME = "bearer";
 
 export const admin = createAdminRouter();
+
+/**
+ * Admin answers carry secrets and per-token views: no cache may keep one (errors included).
+ * First, so it also covers the OpenAPI document registered just below.
+ */
+admin.use("*", async (c, next) => {
+  await next();
+  c.res.headers.set("Cache-Control", "no-store");
+});
 
 admin.doc31("/openapi.json", {
   openapi: "3.1.0",
@@ -47,19 +56,18 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
     return limit(c, next);
   };
 }
-// Limits come before anything that reads the body (the depth check, auth, validation).
+// Limits come first: they only bound what anything after them may read.
 admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES));
 admin.use("*", bodyLimitOf(MAX_BODY_BYTES));
-/** Flags nest about 7 levels; object variants get room, recursion-based consumers stay safe. */
-const MAX_BODY_DEPTH = 32;
-admin.use("*", refuseDeepJson(MAX_BODY_DEPTH));
-admin.use("/envs/*", adminAuth);
-admin.use("/tokens", adminAuth);
-admin.use("/tokens/*", adminAuth);
-admin.use("/audit", adminAuth);
-admin.use("/audit/*", adminAuth);
+/** The one public admin path: the API's own description. */
+const PUBLIC_PATH = "/admin/v1/openapi.json";
+// Deny by default: every other path (a new route too) needs a token, checked before the body is
+// read. Each route's role is then checked by its own access rule (access.ts), before the depth
+// check and validation.
+admin.use("*", (c, next) => (c.req.path === PUBLIC_PATH ? next() : adminAuth(c, next)));
 
 admin.route("/", flagRoutes);
 admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);
+admin.route("/", statusRoutes);

@@ -1,17 +1,17 @@
 /** Admin routes for the audit log: filtered, keyset-paginated reads and hash-chain verification. */
-import { createRoute } from "@hono/zod-openapi";
 import { accessStub } from "../../access/api.js";
 import { ACCESS_AUDIT_ENVIRONMENT } from "../../access/token.js";
 import { queryAudit } from "../../audit/d1.js";
 import { verifyAnchoredChain } from "../../audit/verify.js";
 import { environmentStub } from "../../environment/api.js";
 import { AuditPage, AuditQuery, AuditVerification, EnvParam } from "./schemas.js";
-import { authorize, createAdminRouter, errorResponses, jsonContent } from "./support.js";
+import { adminRoute } from "./access.js";
+import { createAdminRouter, errorResponses, jsonContent } from "./support.js";
 
 export const auditRoutes = createAdminRouter();
 
 auditRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/audit",
     summary: "Read the environment's audit log, newest first (pass nextCursor as cursor for the next page)",
@@ -20,7 +20,6 @@ auditRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     const q = c.req.valid("query");
     // Changes that are committed but not yet in D1 are written first, so a read sees them.
     await environmentStub(c.env, env).flushAudit();
@@ -30,7 +29,7 @@ auditRoutes.openapi(
 );
 
 auditRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/audit/verify",
     summary: "Recompute the environment's hash chain, check it against the Durable Object's head, and report the first broken link",
@@ -39,13 +38,12 @@ auditRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     return c.json(await verifyAnchoredChain(c.env.AUDIT_DB, env, environmentStub(c.env, env)), 200);
   },
 );
 
 auditRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "all" }, {
     method: "get",
     path: "/audit",
     summary: "Read the audit log of access changes (API tokens), newest first",
@@ -53,7 +51,6 @@ auditRoutes.openapi(
     responses: { 200: jsonContent(AuditPage, "a page of audit entries"), ...errorResponses },
   }),
   async (c) => {
-    authorize(c, "admin");
     const q = c.req.valid("query");
     await accessStub(c.env).flushAudit();
     return c.json(await queryAudit(c.env.AUDIT_DB, { environment: ACCESS_AUDIT_ENVIRONMENT, ...q, beforeSeq: q.cursor }), 200);
@@ -61,14 +58,13 @@ auditRoutes.openapi(
 );
 
 auditRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "all" }, {
     method: "get",
     path: "/audit/verify",
     summary: "Recompute the hash chain of access changes (API tokens), check it against the Access Durable Object's head, and report the first broken link",
     responses: { 200: jsonContent(AuditVerification, "the verdict (ok=false names the first broken link)"), ...errorResponses },
   }),
   async (c) => {
-    authorize(c, "admin");
     return c.json(await verifyAnchoredChain(c.env.AUDIT_DB, ACCESS_AUDIT_ENVIRONMENT, accessStub(c.env)), 200);
   },
 );

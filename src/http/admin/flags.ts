@@ -1,5 +1,4 @@
 /** Admin routes for flags: read, write with optimistic concurrency, toggle, import/export, promote. */
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Flag as FlagType } from "../../domain/flag.js";
 import { environmentStub } from "../../environment/api.js";
@@ -8,7 +7,8 @@ import {
   ChangeResult, EnvParam, Flag, FlagListQuery, FlagParams, FlagSet, FlagView, FlagWriteResult,
   ImportQuery, ImportResult, MergePatch, PromoteBody, ToggleBody, WriteHeaders, WriteQuery,
 } from "./schemas.js";
-import { authorize, changeMeta, commandError, unwrap, type AdminContext, createAdminRouter, errorResponses, jsonContent } from "./support.js";
+import { adminRoute, authorize } from "./access.js";
+import { changeMeta, commandError, unwrap, type AdminContext, createAdminRouter, errorResponses, jsonContent } from "./support.js";
 
 export const flagRoutes = createAdminRouter();
 
@@ -40,7 +40,7 @@ function guardOf(headers: z.infer<typeof WriteHeaders>, query: { expectedVersion
 }
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/flags",
     summary: "List flags",
@@ -49,7 +49,6 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     const { category, tag, enabled } = c.req.valid("query");
     const flags = (await environmentStub(c.env, env).listFlags()).filter(
       (f) => (category === undefined || f.category === category) && (tag === undefined || f.tags.includes(tag)) && (enabled === undefined || f.enabled === enabled),
@@ -59,7 +58,7 @@ flagRoutes.openapi(
 );
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/flags/{key}",
     summary: "Get a flag",
@@ -68,7 +67,6 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env, key } = c.req.valid("param");
-    authorize(c, "viewer", env);
     const flag = await environmentStub(c.env, env).getFlag(key);
     if (!flag) throw commandError({ code: "NOT_FOUND", message: `flag "${key}" does not exist`, details: [] });
     c.header("ETag", `"${flag.version}"`);
@@ -77,7 +75,7 @@ flagRoutes.openapi(
 );
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "operator", on: "path" }, {
     method: "put",
     path: "/envs/{env}/flags/{key}",
     summary: "Create or replace a flag",
@@ -86,7 +84,6 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env, key } = c.req.valid("param");
-    authorize(c, "operator", env);
     const query = c.req.valid("query");
     const result = unwrap(await environmentStub(c.env, env).putFlag(key, c.req.valid("json"), guardOf(c.req.valid("header"), query), changeMeta(c, query.reason)));
     return flagWriteResponse(c, result, result.created ? 201 : 200);
@@ -94,7 +91,7 @@ flagRoutes.openapi(
 );
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "operator", on: "path" }, {
     method: "patch",
     path: "/envs/{env}/flags/{key}",
     summary: "Change part of a flag (JSON Merge Patch, RFC 7396)",
@@ -103,7 +100,6 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env, key } = c.req.valid("param");
-    authorize(c, "operator", env);
     const query = c.req.valid("query");
     const result = unwrap(await environmentStub(c.env, env).patchFlag(key, c.req.valid("json"), guardOf(c.req.valid("header"), query), changeMeta(c, query.reason)));
     return flagWriteResponse(c, result, 200);
@@ -111,7 +107,7 @@ flagRoutes.openapi(
 );
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "operator", on: "path" }, {
     method: "delete",
     path: "/envs/{env}/flags/{key}",
     summary: "Archive a flag (it leaves the snapshot; its history stays)",
@@ -120,7 +116,6 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env, key } = c.req.valid("param");
-    authorize(c, "operator", env);
     const query = c.req.valid("query");
     const result = unwrap(await environmentStub(c.env, env).archiveFlag(key, guardOf(c.req.valid("header"), query), changeMeta(c, query.reason)));
     return c.json({ environmentVersion: result.version, published: result.published }, 200);
@@ -129,7 +124,7 @@ flagRoutes.openapi(
 
 for (const action of ["enable", "disable"] as const) {
   flagRoutes.openapi(
-    createRoute({
+    adminRoute({ role: "operator", on: "path" }, {
       method: "post",
       path: `/envs/{env}/flags/{key}/${action}`,
       summary: action === "enable" ? "Enable a flag (turns a kill switch on)" : "Disable a flag (serves offVariant to everyone)",
@@ -138,7 +133,6 @@ for (const action of ["enable", "disable"] as const) {
     }),
     async (c) => {
       const { env, key } = c.req.valid("param");
-      authorize(c, "operator", env);
       const query = c.req.valid("query");
       const reason = c.req.valid("json").reason ?? query.reason;
       const result = unwrap(await environmentStub(c.env, env).setFlagEnabled(key, action === "enable", guardOf(c.req.valid("header"), query), changeMeta(c, reason)));
@@ -148,7 +142,7 @@ for (const action of ["enable", "disable"] as const) {
 }
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/export",
     summary: "Export the environment's flags as a flag set (flags as code)",
@@ -157,13 +151,12 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     return c.json({ flags: await environmentStub(c.env, env).listFlags() }, 200);
   },
 );
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "operator", on: "path" }, {
     method: "post",
     path: "/envs/{env}/import",
     summary: "Import a flag set; dryRun=true returns the diff and changes nothing",
@@ -172,7 +165,6 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "operator", env);
     const { mode, dryRun, reason } = c.req.valid("query");
     const result = unwrap(await environmentStub(c.env, env).importFlags(c.req.valid("json"), { mode, dryRun }, changeMeta(c, reason)));
     return c.json({ dryRun: result.dryRun, diff: result.diff, environmentVersion: result.version, published: result.published }, 200);
@@ -180,7 +172,7 @@ flagRoutes.openapi(
 );
 
 flagRoutes.openapi(
-  createRoute({
+  adminRoute([{ role: "viewer", on: "path" }, { role: "operator", on: "some" }], {
     method: "post",
     path: "/envs/{env}/promote",
     summary: "Copy flags (all, or the listed ones) from this environment to another",
@@ -190,7 +182,6 @@ flagRoutes.openapi(
   async (c) => {
     const { env } = c.req.valid("param");
     const body = c.req.valid("json");
-    authorize(c, "viewer", env);
     authorize(c, "operator", body.to);
     const source = await environmentStub(c.env, env).listFlags();
     const wanted = body.flags === undefined ? undefined : new Set(body.flags);

@@ -1,19 +1,20 @@
 /** Admin routes for SDK keys (per environment) and API tokens (global). Secrets are shown once. */
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { accessStub } from "../../access/api.js";
 import { environmentStub } from "../../environment/api.js";
+import { ApiError } from "../errors.js";
 import {
   ChangeResult, CreatedSdkKey, CreatedToken, CreateSdkKeyBody, CreateTokenInput, EnvParam, IdParams,
   SdkKeyRecord, TokenIdParam, TokenRecord,
 } from "./schemas.js";
-import { authorize, changeMeta, unwrap, createAdminRouter, errorResponses, jsonContent } from "./support.js";
+import { adminRoute } from "./access.js";
+import { changeMeta, unwrap, createAdminRouter, errorResponses, jsonContent } from "./support.js";
 
 export const keyRoutes = createAdminRouter();
 
 
 keyRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "path" }, {
     method: "post",
     path: "/envs/{env}/sdk-keys",
     summary: "Create an SDK key (client: browser-safe, clientSide flags only; server: all flags)",
@@ -22,14 +23,13 @@ keyRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "admin", env);
     const r = unwrap(await environmentStub(c.env, env).createSdkKey(c.req.valid("json"), changeMeta(c)));
     return c.json({ id: r.id, name: r.name, kind: r.kind, key: r.key, environmentVersion: r.version, published: r.published }, 201);
   },
 );
 
 keyRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/sdk-keys",
     summary: "List SDK keys (without secrets)",
@@ -38,13 +38,12 @@ keyRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     return c.json({ keys: await environmentStub(c.env, env).listSdkKeys() }, 200);
   },
 );
 
 keyRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "path" }, {
     method: "delete",
     path: "/envs/{env}/sdk-keys/{id}",
     summary: "Revoke an SDK key (the edge stops accepting it once the snapshot propagates)",
@@ -53,14 +52,13 @@ keyRoutes.openapi(
   }),
   async (c) => {
     const { env, id } = c.req.valid("param");
-    authorize(c, "admin", env);
     const r = unwrap(await environmentStub(c.env, env).revokeSdkKey(id, changeMeta(c)));
     return c.json({ environmentVersion: r.version, published: r.published }, 200);
   },
 );
 
 keyRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "all" }, {
     method: "post",
     path: "/tokens",
     summary: "Create an API token with a role and environments",
@@ -68,27 +66,32 @@ keyRoutes.openapi(
     responses: { 201: jsonContent(CreatedToken, "the token; its secret is shown only now"), ...errorResponses },
   }),
   async (c) => {
-    authorize(c, "admin");
-    const { ok: _ok, ...created } = unwrap(await accessStub(c.env).createToken(c.req.valid("json"), changeMeta(c)));
+    const input = c.req.valid("json");
+    // A name that is not configured (a typo, a future environment) would silently gain meaning later.
+    const configured = c.get("config").environments;
+    const unknown = input.environments.flatMap((e, i) =>
+      e === "*" || configured.includes(e) ? [] : [{ path: `body.environments.${i}`, message: `"${e}" is not a configured environment` }],
+    );
+    if (unknown.length > 0) throw new ApiError(422, "VALIDATION_FAILED", "the request is invalid", unknown);
+    const { ok: _ok, ...created } = unwrap(await accessStub(c.env).createToken(input, changeMeta(c)));
     return c.json(created, 201);
   },
 );
 
 keyRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "all" }, {
     method: "get",
     path: "/tokens",
     summary: "List API tokens (without secrets)",
     responses: { 200: jsonContent(z.object({ tokens: z.array(TokenRecord) }), "the tokens"), ...errorResponses },
   }),
   async (c) => {
-    authorize(c, "admin");
     return c.json({ tokens: await accessStub(c.env).listTokens() }, 200);
   },
 );
 
 keyRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "admin", on: "all" }, {
     method: "delete",
     path: "/tokens/{id}",
     summary: "Revoke an API token (immediately)",
@@ -96,7 +99,6 @@ keyRoutes.openapi(
     responses: { 200: jsonContent(z.object({ id: z.string() }), "revoked"), ...errorResponses },
   }),
   async (c) => {
-    authorize(c, "admin");
     const { id } = unwrap(await accessStub(c.env).revokeToken(c.req.valid("param").id, changeMeta(c)));
     return c.json({ id }, 200);
   },

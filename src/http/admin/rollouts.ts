@@ -1,5 +1,4 @@
 /** Admin routes for progressive rollouts: create (or dry-run), read status, operator commands. */
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { allows } from "../../access/roles.js";
 import { redactUrl } from "../../domain/outbound-url.js";
@@ -8,8 +7,9 @@ import { RolloutStatus } from "../../domain/rollout/status.js";
 import { RolloutPlan } from "../../domain/rollout/strategies.js";
 import { environmentStub } from "../../environment/api.js";
 import { ApiError } from "../errors.js";
+import { adminRoute } from "./access.js";
 import { EnvParam, Reason } from "./schemas.js";
-import { authorize, changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap, type AdminContext } from "./support.js";
+import { changeMeta, createAdminRouter, errorResponses, jsonContent, unwrap, type AdminContext } from "./support.js";
 
 export const rolloutRoutes = createAdminRouter();
 
@@ -32,7 +32,7 @@ const CommandBody = z.object({
 });
 
 rolloutRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "operator", on: "path" }, {
     method: "post",
     path: "/envs/{env}/rollouts",
     summary: "Start a progressive rollout (dryRun: true returns the plan and changes nothing)",
@@ -45,7 +45,6 @@ rolloutRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "operator", env);
     const body = c.req.valid("json");
     // The request's own origin is this service: its probes and webhooks may not call it.
     const result = unwrap(await environmentStub(c.env, env).createRollout(body, changeMeta(c, body.reason), new URL(c.req.url).origin));
@@ -55,7 +54,7 @@ rolloutRoutes.openapi(
 );
 
 rolloutRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/rollouts",
     summary: "List rollouts (newest first)",
@@ -64,14 +63,13 @@ rolloutRoutes.openapi(
   }),
   async (c) => {
     const { env } = c.req.valid("param");
-    authorize(c, "viewer", env);
     const rollouts = await environmentStub(c.env, env).listRollouts(c.req.valid("query"));
     return c.json({ rollouts: rollouts.map((r) => visibleTo(c, env, r)) }, 200);
   },
 );
 
 rolloutRoutes.openapi(
-  createRoute({
+  adminRoute({ role: "viewer", on: "path" }, {
     method: "get",
     path: "/envs/{env}/rollouts/{id}",
     summary: "A rollout's status: stage i/N, percentages, time left, guard table, pause reasons",
@@ -80,7 +78,6 @@ rolloutRoutes.openapi(
   }),
   async (c) => {
     const { env, id } = c.req.valid("param");
-    authorize(c, "viewer", env);
     const rollout = await environmentStub(c.env, env).getRollout(id);
     if (!rollout) throw new ApiError(404, "NOT_FOUND", `no rollout "${id}"`);
     return c.json(visibleTo(c, env, rollout), 200);
@@ -89,7 +86,7 @@ rolloutRoutes.openapi(
 
 for (const action of ["pause", "resume", "promote", "rollback", "cancel"] as const) {
   rolloutRoutes.openapi(
-    createRoute({
+    adminRoute({ role: "operator", on: "path" }, {
       method: "post",
       path: `/envs/{env}/rollouts/{id}/${action}`,
       summary:
@@ -101,7 +98,6 @@ for (const action of ["pause", "resume", "promote", "rollback", "cancel"] as con
     }),
     async (c) => {
       const { env, id } = c.req.valid("param");
-      authorize(c, "operator", env);
       const body = c.req.valid("json");
       const result = unwrap(await environmentStub(c.env, env).rolloutCommand(id, { action, expectedStage: body.expectedStage }, changeMeta(c, body.reason)));
       return c.json({ rollout: result.rollout, changed: result.changed }, 200);

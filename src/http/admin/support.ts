@@ -6,10 +6,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
-import { allows, type Principal, type Role } from "../../access/roles.js";
+import type { Principal } from "../../access/roles.js";
 import type { ChangeMeta, CommandError, CommandResult } from "../../command.js";
 import type { AppEnv } from "../app-env.js";
 import { ApiError, errorResponse, zodDetails } from "../errors.js";
+import { declaresAccess } from "./access.js";
 import { ErrorEnvelope } from "./schemas.js";
 
 export interface AdminEnv {
@@ -38,24 +39,16 @@ export function unwrap<T>(result: CommandResult<T>): { ok: true } & T {
   return result;
 }
 
-/** Requires the caller's role on an environment (which must exist), or on all environments. */
-export function authorize(c: AdminContext, need: Role, environment?: string): void {
-  if (environment !== undefined && !c.get("config").environments.includes(environment)) {
-    throw new ApiError(404, "NOT_FOUND", `unknown environment "${environment}"`, [{ path: "env", message: "not configured" }]);
-  }
-  if (!allows(c.get("principal"), need, environment)) {
-    const scope = environment === undefined ? "all environments" : `environment "${environment}"`;
-    throw new ApiError(403, "FORBIDDEN", `this token needs the ${need} role on ${scope}`);
-  }
-}
-
 export function changeMeta(c: AdminContext, reason?: string): ChangeMeta {
   return { actor: c.get("principal").actor, requestId: c.get("requestId"), reason };
 }
 
-/** A router whose validation failures answer 422 in the error envelope, naming the field. */
+/**
+ * A router whose validation failures answer 422 in the error envelope, naming the field, and
+ * which refuses (at startup) any route not made by adminRoute(): every route states its access.
+ */
 export function createAdminRouter(): OpenAPIHono<AdminEnv> {
-  return new OpenAPIHono<AdminEnv>({
+  const router = new OpenAPIHono<AdminEnv>({
     defaultHook: (result, c) => {
       if (result.success) return undefined;
       const target = (result as { target?: string }).target ?? "body";
@@ -63,6 +56,12 @@ export function createAdminRouter(): OpenAPIHono<AdminEnv> {
       return errorResponse(c, 422, "VALIDATION_FAILED", "the request is invalid", zodDetails(result.error, prefix));
     },
   });
+  const register = router.openapi;
+  router.openapi = ((route, ...rest) => {
+    if (!declaresAccess(route)) throw new Error(`${route.method.toUpperCase()} ${route.path}: create it with adminRoute(access, …)`);
+    return register(route, ...rest);
+  }) as typeof register;
+  return router;
 }
 
 /** An OpenAPI JSON body entry (request or response). */
