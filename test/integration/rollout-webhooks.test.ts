@@ -34,14 +34,14 @@ describe("rollout notifications", () => {
     await tickAt(new SimClock().now);
     await adminJson("PUT", "/envs/staging/flags/hooked_text", booleanFlag("hooked_text", { fallthrough: { variant: "off" } }));
     const created = await adminJson<{ rollout: { id: string } }>("POST", "/envs/staging/rollouts", {
-      flag: "hooked_text", variant: "on", strategy: "fast", webhooks: ["http://hooks.test/ok"],
+      flag: "hooked_text", variant: "on", strategy: "fast", webhooks: ["https://hooks.test/ok"],
     });
     expect(created.status).toBe(201);
     const id = created.body.rollout.id;
     const reason = "<@here> & <!channel> see <https://evil.test|docs>";
     expect((await adminJson("POST", `/envs/staging/rollouts/${id}/pause`, { reason })).status).toBe(200);
 
-    const received = (await (await fetch("http://hooks.test/received")).json()) as (Delivery & { reason: string | null })[];
+    const received = (await (await fetch("https://hooks.test/received")).json()) as (Delivery & { reason: string | null })[];
     const paused = received.find((d) => d.rolloutId === id && d.event === "rollout.paused");
     expect(paused?.text).toBe(
       "[edgeflags/staging] hooked_text → on: rollout.paused (RUNNING → PAUSED, 25 %) — &lt;@here&gt; &amp; &lt;!channel&gt; see &lt;https://evil.test|docs&gt;",
