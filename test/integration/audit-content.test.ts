@@ -29,7 +29,7 @@ describe("rollout.created records the guards, health checks and webhook hosts", 
     const after = entry.after as Record<string, unknown>;
     expect(after["rolloutId"]).toBe(created.body.rollout.id);
     expect(after["healthChecks"]).toEqual([
-      { url: "https://health.test/ok", timeoutMs: 1_500 },
+      { url: "https://***@health.test/ok?***", timeoutMs: 1_500 },
       { url: "https://health.test:8443/deep/path", timeoutMs: 2_000 },
     ]);
     expect(after["webhooks"]).toEqual(["hooks.test", "hooks.test:8443"]);

@@ -3,21 +3,8 @@
  * everything that decides when it advances or rolls back — the guards as resolved, the health
  * checks and the webhooks — without the secrets those URLs may carry. Pure: no I/O.
  */
+import { redactUrl } from "../outbound-url.js";
 import type { Rollout } from "./model.js";
-
-/** A URL without userinfo, query or fragment: those are where probe URLs carry credentials. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    u.search = "";
-    u.hash = "";
-    return u.href;
-  } catch {
-    return "(not a URL)";
-  }
-}
 
 /** Only the host (with port): a webhook's path is often its secret (e.g. Slack incoming webhooks). */
 export function webhookHost(url: string): string {
@@ -37,7 +24,7 @@ export function rolloutCreatedAfter(rollout: Rollout): Record<string, unknown> {
     startAt: new Date(rollout.startAt).toISOString(),
     // As resolved: defaults filled in; a metric guard turned off (enabled: false) is absent.
     guards: rollout.guards,
-    healthChecks: rollout.healthChecks.map((h) => ({ url: redactedUrl(h.url), timeoutMs: h.timeoutMs })),
+    healthChecks: rollout.healthChecks.map((h) => ({ url: redactUrl(h.url), timeoutMs: h.timeoutMs })),
     webhooks: rollout.webhooks.map(webhookHost),
   };
 }

@@ -1,15 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRollout } from "../../../src/domain/rollout/create.js";
-import { redactedUrl, rolloutCreatedAfter, webhookHost } from "../../../src/domain/rollout/created-audit.js";
+import { rolloutCreatedAfter, webhookHost } from "../../../src/domain/rollout/created-audit.js";
+import { redactUrl } from "../../../src/domain/outbound-url.js";
 import { RolloutRequest } from "../../../src/domain/rollout/model.js";
 import { IDS, makeFlag, T0 } from "./fixtures.js";
 
-describe("redactedUrl / webhookHost", () => {
-  it("drops userinfo, query and fragment, keeps scheme, host, port and path", () => {
-    expect(redactedUrl("https://u:p@health.test:8443/a/b?token=x#f")).toBe("https://health.test:8443/a/b");
-    expect(redactedUrl("http://health.test/ok")).toBe("http://health.test/ok");
-    expect(redactedUrl("not a url")).toBe("(not a URL)");
+describe("redactUrl / webhookHost", () => {
+  it("masks userinfo and query, drops the fragment, keeps scheme, host, port and path", () => {
+    expect(redactUrl("https://u:p@health.test:8443/a/b?token=x#f")).toBe("https://***@health.test:8443/a/b?***");
+    expect(redactUrl("http://health.test/ok")).toBe("http://health.test/ok");
+    expect(redactUrl("not a url")).toBe("***");
     expect(webhookHost("https://hooks.slack.test/services/T/B/secret?x=1")).toBe("hooks.slack.test");
     expect(webhookHost("https://hooks.test:8443/x")).toBe("hooks.test:8443");
   });
@@ -22,7 +23,7 @@ describe("redactedUrl / webhookHost", () => {
         u.username = user;
         u.password = pass;
         u.search = `?token=${query}`;
-        const redacted = redactedUrl(u.href);
+        const redacted = redactUrl(u.href);
         for (const s of [user, pass, query]) expect(redacted).not.toContain(s);
         expect(new URL(redacted).host).toBe(u.host);
         expect(webhookHost(u.href)).toBe(u.host);
@@ -49,7 +50,7 @@ describe("rolloutCreatedAfter", () => {
       finalBakeSeconds: built.rollout.finalBakeSeconds,
       startAt: new Date(T0).toISOString(),
       guards: built.rollout.guards,
-      healthChecks: [{ url: "https://h.test/ok", timeoutMs: 2_000 }],
+      healthChecks: [{ url: "https://h.test/ok?***", timeoutMs: 2_000 }],
       webhooks: ["hooks.test"],
     });
     expect((after["guards"] as { metrics: { name: string }[] }).metrics.map((g) => g.name)).toEqual(["errorRate", "p99"]);
