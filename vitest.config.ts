@@ -10,6 +10,8 @@ import { defineConfig } from "vitest/config";
  */
 /** Webhook bodies the fake receiver got (tests read them back through GET https://hooks.test/received). */
 const webhookDeliveries: unknown[] = [];
+/** Each delivery's raw body and signature header, as received (GET https://hooks.test/signed). */
+const webhookSignatures: { body: string; signature: string | null }[] = [];
 /** Requests that reached the target of the receiver's redirect (GET https://hooks.test/redirect-hits): none, if redirects are not followed. */
 const redirectHits: string[] = [];
 
@@ -28,6 +30,7 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                  WEBHOOK_SECRET: "test-webhook-secret",
                   ANONYMOUS_ENV: "development",
                   // Tests see every change at once; the refresh interval itself is tested explicitly.
                   SNAPSHOT_REFRESH_MS: "0",
@@ -42,6 +45,7 @@ export default defineConfig(async () => {
                   // A fake webhook receiver: POST /ok records, /fail refuses, /redirect sends elsewhere, GET /received lists.
                   if (origin === "https://hooks.test") {
                     if (pathname === "/received") return Response.json(webhookDeliveries);
+                    if (pathname === "/signed") return Response.json(webhookSignatures);
                     if (pathname === "/redirect-hits") return Response.json(redirectHits);
                     if (pathname === "/fail") return new Response("nope", { status: 500 });
                     if (pathname === "/redirect") return new Response(null, { status: 302, headers: { Location: "https://hooks.test/redirect-target" } });
@@ -49,7 +53,9 @@ export default defineConfig(async () => {
                       redirectHits.push(request.method);
                       return new Response(null, { status: 204 });
                     }
-                    webhookDeliveries.push(await request.json());
+                    const body = await request.text();
+                    webhookSignatures.push({ body, signature: request.headers.get("x-edgeflags-signature") });
+                    webhookDeliveries.push(JSON.parse(body));
                     return new Response(null, { status: 204 });
                   }
                   if (origin === "https://health.test" && pathname === "/ok") return new Response("ok", { status: 200 });

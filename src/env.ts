@@ -30,4 +30,6 @@ export interface Env {
   /** The Analytics Engine dataset binding metrics are written to (when it is the source). */
   readonly METRICS_DATASET?: AnalyticsEngineDataset;
   readonly ADMIN_TOKEN?: string;
+  /** Secret: signs rollout webhook deliveries (X-Edgeflags-Signature) when set. */
+  readonly WEBHOOK_SECRET?: string;
 }

@@ -73,7 +73,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     const metricStore = new MetricStore(sql);
     // Without a valid configuration, outbound calls get the strictest rules.
     const outbound = this.config?.outbound ?? STRICT_OUTBOUND;
-    this.webhooks = new WebhookOutbox(sql, outbound);
+    this.webhooks = new WebhookOutbox(sql, outbound, env.WEBHOOK_SECRET);
     for (const part of [this.storage, outbox, rolloutStore, metricStore, this.webhooks]) part.migrate();
 
     const storage = this.storage;

@@ -8,10 +8,26 @@
  * is not fetched but dropped at once, counted as failed, its error kept as the last failure.
  * Redirects are never followed: a 3xx is a failed attempt (the target could be anywhere).
  *
+ * With a signing secret (the WEBHOOK_SECRET Worker secret), every delivery carries
+ * `X-Edgeflags-Signature: t=<unix seconds>,v1=<hex HMAC-SHA-256 of "<t>.<body>">`, so a receiver
+ * can tell edgeflags from a forger and refuse replays (docs/rollouts.md, "Notifications").
+ *
  * Tables: webhook_outbox(id, url, payload, attempts, next_at, last_error), webhook_stats(name, value),
  * webhook_last_failure(id = 1, host, error, at) — the host only: webhook paths can be secrets.
  */
+import { hmacSha256Hex } from "../crypto.js";
 import { checkOutboundUrl, type OutboundPolicy } from "../domain/outbound-url.js";
+
+/** The header carrying a delivery's signature. */
+export const SIGNATURE_HEADER = "X-Edgeflags-Signature";
+
+/**
+ * The signature header's value for `body` sent at `unixSeconds`. The time is the sender's real
+ * clock (the receiver compares it with its own to refuse replays), not the environment clock.
+ */
+export async function webhookSignature(secret: string, unixSeconds: number, body: string): Promise<string> {
+  return `t=${unixSeconds},v1=${await hmacSha256Hex(secret, `${unixSeconds}.${body}`)}`;
+}
 
 const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 5_000;
@@ -30,6 +46,8 @@ export class WebhookOutbox {
   constructor(
     private readonly sql: SqlStorage,
     private readonly policy: OutboundPolicy,
+    /** Signs every delivery when set. */
+    private readonly signingSecret?: string | undefined,
   ) {}
 
   migrate(): void {
@@ -66,10 +84,12 @@ export class WebhookOutbox {
         continue;
       }
       let error: string | null = null;
+      const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "edgeflags-webhook/1" };
+      if (this.signingSecret) headers[SIGNATURE_HEADER] = await webhookSignature(this.signingSecret, Math.floor(Date.now() / 1000), row.payload);
       try {
         const res = await fetcher(row.url, {
           method: "POST",
-          headers: { "Content-Type": "application/json", "User-Agent": "edgeflags-webhook/1" },
+          headers,
           body: row.payload,
           redirect: "manual",
           signal: AbortSignal.timeout(TIMEOUT_MS),

@@ -49,4 +49,25 @@ describe("rollout notifications", () => {
     expect(paused?.text).not.toMatch(/[<>]/);
     expect(paused?.reason).toBe(reason);
   });
+
+  it("signs every delivery: X-Edgeflags-Signature is t=<unix>,v1=HMAC-SHA-256(secret, \"<t>.<body>\")", async () => {
+    await adminJson("PUT", "/envs/staging/flags/hooked_signed", booleanFlag("hooked_signed", { fallthrough: { variant: "off" } }));
+    const created = await adminJson<{ rollout: { id: string } }>("POST", "/envs/staging/rollouts", {
+      flag: "hooked_signed", variant: "on", strategy: "fast", webhooks: ["https://hooks.test/ok"],
+    });
+    expect(created.status).toBe(201);
+    const signed = (await (await fetch("https://hooks.test/signed")).json()) as { body: string; signature: string | null }[];
+    const mine = signed.filter((d) => (JSON.parse(d.body) as { rolloutId: string }).rolloutId === created.body.rollout.id);
+    expect(mine).toHaveLength(1);
+    const { body, signature } = mine[0] as { body: string; signature: string | null };
+    const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature ?? "");
+    expect(match, String(signature)).not.toBeNull();
+    const [, t, mac] = match as unknown as [string, string, string];
+    expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(300);
+    // What a receiver does: recompute the HMAC over "<t>.<body>" with the shared secret.
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("test-webhook-secret"), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const bytes = new Uint8Array(mac.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+    expect(await crypto.subtle.verify("HMAC", key, bytes, new TextEncoder().encode(`${t}.${body}`))).toBe(true);
+    expect(await crypto.subtle.verify("HMAC", key, bytes, new TextEncoder().encode(`${t}.${body} `))).toBe(false);
+  });
 });
