@@ -3,6 +3,10 @@
  * Checks: configuration, KV (read), D1 (the audit table answers), and for each environment its
  * Durable Object (publishing) and its KV snapshot (present). Details are short ("ok", "publish
  * failing", "unreachable"); errors, versions and audit state are at `GET /admin/v1/status`.
+ *
+ * Anyone may call it, and a report costs a Durable Object call per environment plus KV and D1
+ * reads: so an isolate answers from its last report for as long as it serves snapshots without
+ * re-reading them (SNAPSHOT_REFRESH_MS, at most 5 s), and concurrent callers share one report.
  */
 import { Hono } from "hono";
 import { loadConfig } from "../config.js";
@@ -26,13 +30,31 @@ export async function healthReport(env: Env): Promise<{ ok: boolean; checks: Hea
   return { ok: checks.every((c) => c.ok), checks };
 }
 
+/** The report an isolate last made (or is making), and when it was asked for. */
+const MAX_REPORT_AGE_MS = 5_000;
+let lastReport: { at: number; env: Env; settled: boolean; report: Promise<{ ok: boolean; checks: HealthCheck[] }> } | undefined;
+
+/** `healthReport`, shared by concurrent callers and reused within the window (at most 5 s). */
+export function cachedHealthReport(env: Env, now: number = Date.now()): Promise<{ ok: boolean; checks: HealthCheck[] }> {
+  const config = loadConfig(env);
+  const maxAge = Math.min(MAX_REPORT_AGE_MS, config.ok ? config.config.snapshotRefreshMs : 0);
+  if (lastReport && lastReport.env === env && (!lastReport.settled || now - lastReport.at <= maxAge)) return lastReport.report;
+  const entry: NonNullable<typeof lastReport> = { at: now, env, settled: false, report: healthReport(env) };
+  lastReport = entry;
+  entry.report.then(
+    () => void (entry.settled = true),
+    () => void (lastReport === entry && (lastReport = undefined)), // a failed report is not reused
+  );
+  return entry.report;
+}
+
 export const health = new Hono<{ Bindings: Env }>();
 
 /** Liveness: a static answer with no I/O (also the static baseline of the HTTP benchmark). */
 health.get("/live", (c) => c.json({ status: "ok" }));
 
 health.get("/", async (c) => {
-  const report = await healthReport(c.env);
+  const report = await cachedHealthReport(c.env);
   return c.json({ status: report.ok ? "ok" : "unhealthy", checks: report.checks }, report.ok ? 200 : 503, {
     "Cache-Control": "no-store",
   });

@@ -3,6 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env.js";
 import { app } from "../../src/http/app.js";
+import { cachedHealthReport } from "../../src/http/health.js";
 import { adminJson } from "./admin-helpers.js";
 import { call, published } from "./helpers.js";
 
@@ -93,5 +94,20 @@ describe("GET /health", () => {
     const res = await call("/nope");
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+
+  it("an isolate makes one report for concurrent callers, and reuses it only within the refresh interval", async () => {
+    const fresh = { ...(env as Env), SNAPSHOT_REFRESH_MS: "0" } as Env;
+    const [a, b] = [cachedHealthReport(fresh), cachedHealthReport(fresh)];
+    expect(a).toBe(b); // one set of DO/KV/D1 calls for both
+    await a;
+    expect(cachedHealthReport(fresh)).not.toBe(a); // settled, and the window is 0: a new report
+
+    const cached = { ...(env as Env), SNAPSHOT_REFRESH_MS: "60000" } as Env;
+    const t = Date.now();
+    const first = cachedHealthReport(cached, t);
+    await first;
+    expect(cachedHealthReport(cached, t + 4_999)).toBe(first);
+    expect(cachedHealthReport(cached, t + 5_001)).not.toBe(first); // never older than 5 s
   });
 });
