@@ -10,6 +10,12 @@
  *   already holds its version.
  * - Every Durable Object answer is remembered with its time (`sawDurableObjectWithin`), so the
  *   strong path can refuse a key unknown to a snapshot that is that fresh without asking again.
+ * - A read with `minVersion` (an OFREP re-fetch after a change event, `?flagConfigEtag=n`) is served
+ *   from a snapshot at least that new when one exists: when the isolate holds an older one it reads
+ *   through, KV with the smallest `cacheTtl`, then the Durable Object when KV still lags. Concurrent
+ *   read-throughs of one environment share one read. When the Durable Object itself is behind the
+ *   version asked for (a made-up etag), its version is served and remembered, so further such
+ *   requests cost no I/O for `FAR_AHEAD_MEMORY_MS` (or the refresh interval, if longer).
  */
 import type { Config } from "../config.js";
 import { compileSnapshot, type CompiledSnapshot, type Snapshot } from "../domain/snapshot.js";
@@ -19,6 +25,10 @@ import { snapshotKey } from "../snapshot-key.js";
 
 /** How long edge locations may cache a KV read; KV propagation is ~60 s anyway. */
 const KV_CACHE_TTL_SECONDS = 60;
+/** The smallest `cacheTtl` KV accepts: a read-through cannot bypass the edge cache, only shorten it. */
+const KV_MIN_CACHE_TTL_SECONDS = 30;
+/** The least time a "the Durable Object is behind the version asked for" answer is trusted. */
+export const FAR_AHEAD_MEMORY_MS = 5_000;
 
 interface Entry {
   compiled: CompiledSnapshot;
@@ -27,6 +37,12 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 const refreshing = new Map<string, Promise<CompiledSnapshot>>();
+const readingThrough = new Map<string, Promise<CompiledSnapshot>>();
+/**
+ * Per environment: the Durable Object said its version was `version` (at `at`) when a newer one was
+ * asked for. Until it expires, asking for anything newer than `version` is answered from the isolate.
+ */
+const farAhead = new Map<string, { version: number; at: number }>();
 /** When this isolate last had an answer from each environment's Durable Object (epoch ms). */
 const durableObjectSeenAt = new Map<string, number>();
 /** Snapshot requests this isolate sent to Durable Objects (a seam for tests: refusals must cost none). */
@@ -37,8 +53,23 @@ export interface SnapshotSource {
   readonly config: Config;
 }
 
-/** The environment's snapshot as the edge serves it (eventually consistent). */
-export async function edgeSnapshot(source: SnapshotSource, envName: string, now: number): Promise<CompiledSnapshot> {
+export interface SnapshotWants {
+  /** Serve a snapshot at least this new if the environment has one (`?flagConfigEtag`). */
+  readonly minVersion?: number;
+}
+
+/**
+ * The environment's snapshot as the edge serves it (eventually consistent), or at least
+ * `wants.minVersion` when that version exists (never older than what the isolate holds).
+ */
+export async function edgeSnapshot(source: SnapshotSource, envName: string, now: number, wants: SnapshotWants = {}): Promise<CompiledSnapshot> {
+  const cached = await cachedSnapshot(source, envName, now);
+  const { minVersion } = wants;
+  if (minVersion === undefined || cached.version >= minVersion) return cached;
+  return readThrough(source, envName, now, minVersion);
+}
+
+async function cachedSnapshot(source: SnapshotSource, envName: string, now: number): Promise<CompiledSnapshot> {
   const entry = entries.get(envName);
   if (entry && now - entry.checkedAt < source.config.snapshotRefreshMs) return entry.compiled;
   let pending = refreshing.get(envName);
@@ -58,6 +89,56 @@ export async function strongSnapshot(source: SnapshotSource, envName: string, no
     return held.compiled;
   }
   return remember(source, envName, answer as Snapshot, now);
+}
+
+/**
+ * Join a read-through already under way; when its answer is still too old, start one more (at most
+ * once per caller), unless the Durable Object recently said it is behind what is asked for.
+ */
+async function readThrough(source: SnapshotSource, envName: string, now: number, minVersion: number): Promise<CompiledSnapshot> {
+  for (let attempt = 0; ; attempt++) {
+    const pending = readingThrough.get(envName);
+    if (pending) {
+      const shared = await pending;
+      if (shared.version >= minVersion || attempt > 0) return shared;
+      continue;
+    }
+    const held = entries.get(envName);
+    const behind = farAhead.get(envName);
+    const memoryMs = Math.max(FAR_AHEAD_MEMORY_MS, source.config.snapshotRefreshMs);
+    if (held && behind && now - behind.at < memoryMs && held.compiled.version >= behind.version) return held.compiled;
+    const started = readThroughOnce(source, envName, now, minVersion).finally(() => readingThrough.delete(envName));
+    readingThrough.set(envName, started);
+    return started;
+  }
+}
+
+async function readThroughOnce(source: SnapshotSource, envName: string, now: number, minVersion: number): Promise<CompiledSnapshot> {
+  const { value, metadata } = await source.env.FLAGS_KV.getWithMetadata<{ version?: number }>(snapshotKey(envName), {
+    type: "stream",
+    cacheTtl: KV_MIN_CACHE_TTL_SECONDS,
+  });
+  if (value !== null) {
+    const kvVersion = metadata?.version ?? -1;
+    if (kvVersion >= minVersion && kvVersion > (entries.get(envName)?.compiled.version ?? -1)) {
+      const snapshot = JSON.parse(await new Response(value).text()) as Snapshot;
+      return remember(source, envName, snapshot, now);
+    }
+    await value.cancel();
+  }
+  // KV still lags (or has nothing): the Durable Object has the current version.
+  const held = entries.get(envName);
+  if (held && held.compiled.version >= minVersion) return held.compiled;
+  const answer = await askDurableObject(source, envName, now, held?.compiled.version);
+  let compiled: CompiledSnapshot;
+  if ("unchanged" in answer && held) {
+    held.checkedAt = now;
+    compiled = held.compiled;
+  } else {
+    compiled = remember(source, envName, answer as Snapshot, now);
+  }
+  if (compiled.version < minVersion) farAhead.set(envName, { version: compiled.version, at: now });
+  return compiled;
 }
 
 async function refreshFromKv(source: SnapshotSource, envName: string, now: number): Promise<CompiledSnapshot> {
@@ -117,5 +198,7 @@ function remember(source: SnapshotSource, envName: string, snapshot: Snapshot, n
 export function clearSnapshotCache(): void {
   entries.clear();
   refreshing.clear();
+  readingThrough.clear();
+  farAhead.clear();
   durableObjectSeenAt.clear();
 }

@@ -8,6 +8,9 @@
  * from the environment's Durable Object within the last `KEY_LOOKUP_INTERVAL_MS` (the key is fake,
  * or newer than that); otherwise one strong read may ask the Durable Object. So made-up keys cost
  * at most one Durable Object request per environment per interval per isolate, whatever their number.
+ *
+ * `?flagConfigEtag=n` (a re-fetch after a change event) asks for a snapshot at least version n. The
+ * key is checked against the cached snapshot first, so an unknown key costs no read-through either.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -16,6 +19,7 @@ import type { CompiledSnapshot, Visibility } from "../domain/snapshot.js";
 import { edgeSnapshot, sawDurableObjectWithin, strongSnapshot } from "../edge/snapshot-cache.js";
 import type { AppEnv } from "./app-env.js";
 import { identify, verify } from "./auth.js";
+import { parseFlagConfigQuery } from "./flag-config-query.js";
 
 /** The least time between two Durable Object lookups for keys the edge snapshot does not know. */
 export const KEY_LOOKUP_INTERVAL_MS = 5_000;
@@ -24,11 +28,14 @@ export const Consistency = z.enum(["eventual", "strong"]).default("eventual");
 
 export type Access =
   | { readonly ok: true; readonly snapshot: CompiledSnapshot; readonly visibility: Visibility }
-  | { readonly ok: false; readonly status: 400 | 401 | 403; readonly reason: string };
+  | { readonly ok: false; readonly status: 400; readonly field: string; readonly reason: string }
+  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
 
 export async function accessSnapshot(c: Context<AppEnv>, now: number): Promise<Access> {
   const consistency = Consistency.safeParse(c.req.query("consistency"));
-  if (!consistency.success) return { ok: false, status: 400, reason: 'consistency must be "eventual" or "strong"' };
+  if (!consistency.success) return { ok: false, status: 400, field: "consistency", reason: 'consistency must be "eventual" or "strong"' };
+  const flagConfig = parseFlagConfigQuery((name) => c.req.query(name));
+  if (!flagConfig.ok) return { ok: false, status: 400, field: flagConfig.field, reason: flagConfig.reason };
   const caller = identify(c);
   if (!caller.ok) return { ok: false, status: 401, reason: caller.reason };
   const strong = consistency.data === "strong";
@@ -38,7 +45,15 @@ export async function accessSnapshot(c: Context<AppEnv>, now: number): Promise<A
   const source = { env: c.env, config: c.get("config") };
   const edge = await edgeSnapshot(source, caller.env, now);
   const known = await verify(c, caller, edge);
-  if (!strong) return known ? { ok: true, snapshot: edge, visibility: caller.visibility } : UNKNOWN_KEY;
+  if (!strong) {
+    if (!known) return UNKNOWN_KEY;
+    const { minVersion } = flagConfig;
+    if (minVersion === undefined || edge.version >= minVersion) return { ok: true, snapshot: edge, visibility: caller.visibility };
+    // A re-fetch after a change event: read through to a snapshot that new, and check the key again (revocation).
+    const fresh = await edgeSnapshot(source, caller.env, now, { minVersion });
+    if (fresh !== edge && !(await verify(c, caller, fresh))) return UNKNOWN_KEY;
+    return { ok: true, snapshot: fresh, visibility: caller.visibility };
+  }
   const interval = Math.max(KEY_LOOKUP_INTERVAL_MS, source.config.snapshotRefreshMs);
   if (!known && sawDurableObjectWithin(caller.env, now, interval)) return UNKNOWN_KEY;
   // Known at the edge (or possibly too new for it): the Durable Object has the last word (revocation).

@@ -1,8 +1,9 @@
 /**
  * `GET /v1/flags?targetingKey=…&<attr>=…` → `{ "flags": { key: value }, "version": n }`, for the
- * simplest clients (docs/api.md). Every query parameter except `consistency` becomes a string context
- * attribute; a repeated parameter becomes an array. Flags without a value for this context (an
- * evaluation error) are listed under `errors` instead. Same keys, visibility and ETag rules as OFREP.
+ * simplest clients (docs/api.md). Every query parameter except `consistency`, `flagConfigEtag` and
+ * `flagConfigLastModified` (read as on OFREP) becomes a string context attribute; a repeated
+ * parameter becomes an array. Flags without a value for this context (an evaluation error) are
+ * listed under `errors` instead. Same keys, visibility and ETag rules as OFREP.
  */
 import { Hono } from "hono";
 import type { EvaluationContext } from "../domain/evaluate.js";
@@ -11,8 +12,9 @@ import type { AppEnv } from "./app-env.js";
 import { conditional } from "./etag.js";
 import { ApiError } from "./errors.js";
 import { accessSnapshot, deniedError } from "./evaluation-access.js";
+import { FLAG_CONFIG_PARAMS } from "./flag-config-query.js";
 
-const RESERVED = new Set(["consistency"]);
+const RESERVED = new Set<string>(["consistency", ...FLAG_CONFIG_PARAMS]);
 const MAX_ATTRIBUTES = 64;
 
 export const flagsV1 = new Hono<AppEnv>();
@@ -33,7 +35,7 @@ flagsV1.get("/flags", async (c) => {
   const now = Date.now();
   const access = await accessSnapshot(c, now);
   if (!access.ok) {
-    if (access.status === 400) throw new ApiError(400, "VALIDATION_FAILED", access.reason, [{ path: "consistency", message: access.reason }]);
+    if (access.status === 400) throw new ApiError(400, "VALIDATION_FAILED", access.reason, [{ path: access.field, message: access.reason }]);
     throw deniedError(access.status, access.reason);
   }
   const flags: Record<string, unknown> = {};
