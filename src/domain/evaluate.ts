@@ -12,11 +12,15 @@ import { saltOf, type Flag, type Serve } from "./flag.js";
 export type { EvaluationContext } from "./conditions.js";
 
 /**
- * OpenFeature reasons. `DEFAULT` is used when a flag has rules and none matched (fallthrough to a
- * fixed variant), `STATIC` when the flag has no rules at all. (`DEFAULT` is outside OFREP 0.3.0's
- * reason enum but is an OpenFeature reason that both JS providers pass through.)
+ * Reasons within OFREP 0.3.0's closed enum (STATIC, TARGETING_MATCH, SPLIT, DISABLED, UNKNOWN), plus
+ * `ERROR` on failures (which the spec's failure shape carries no reason constraint for). A fixed
+ * fallthrough is `STATIC` whether or not the flag has rules; when rules exist and none matched, or
+ * a rollout serves its baseline to a context without the bucketing attribute, the finer OpenFeature
+ * reason travels as `metadata.reason: "DEFAULT"` (OFREP metadata allows string values).
  */
-export type Reason = "STATIC" | "DEFAULT" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "ERROR";
+export type Reason = "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "ERROR";
+/** The finer reason carried in `metadata.reason` of a fallthrough that OFREP calls `STATIC`. */
+export const DEFAULT_REASON_METADATA = "DEFAULT";
 export type EvaluationErrorCode = "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
 export type MetadataValue = string | number | boolean;
 
@@ -30,14 +34,16 @@ export interface Evaluation {
   readonly metadata?: Readonly<Record<string, MetadataValue>>;
 }
 
-type CompiledServe = (context: EvaluationContext, now: number, matchReason: Reason) => Evaluation;
+/** How a serve was reached: a rule matched, the flag has no rules, or rules exist and none matched. */
+type Reached = "TARGETING_MATCH" | "STATIC" | "NO_RULE_MATCHED";
+type CompiledServe = (context: EvaluationContext, now: number, reached: Reached) => Evaluation;
 
 export interface CompiledFlag {
   readonly flag: Flag;
   evaluate(context: EvaluationContext, now: number): Evaluation;
 }
 
-const REASONS: readonly Reason[] = ["STATIC", "DEFAULT", "TARGETING_MATCH", "SPLIT", "DISABLED"];
+const REASONS: readonly Reason[] = ["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED"];
 
 export function compileFlag(flag: Flag): CompiledFlag {
   const bucketOf = bucketerFor(saltOf(flag));
@@ -54,14 +60,22 @@ export function compileFlag(flag: Flag): CompiledFlag {
   }
   const result = (variant: string, reason: Reason): Evaluation =>
     (results.get(variant) as Evaluation[])[REASONS.indexOf(reason)] as Evaluation;
+  const noRuleMatched = (variant: string): Evaluation =>
+    Object.freeze({
+      key: flag.key,
+      value: flag.variants[variant],
+      variant,
+      reason: "STATIC" as const,
+      metadata: Object.freeze({ reason: DEFAULT_REASON_METADATA }),
+    });
 
   const bucketMissing = (variant: string): Evaluation =>
     Object.freeze({
       key: flag.key,
       value: flag.variants[variant],
       variant,
-      reason: "DEFAULT" as const,
-      metadata: Object.freeze({ bucketAttributeMissing: bucketBy }),
+      reason: "STATIC" as const,
+      metadata: Object.freeze({ reason: DEFAULT_REASON_METADATA, bucketAttributeMissing: bucketBy }),
     });
   const bucketError: Evaluation = Object.freeze({
     key: flag.key,
@@ -80,11 +94,13 @@ export function compileFlag(flag: Flag): CompiledFlag {
 
   const compileServe = (serve: Serve): CompiledServe => {
     if ("variant" in serve) {
-      // A fixed serve is reached as a rule match, or as the fallthrough (STATIC or DEFAULT).
+      // A fixed serve is reached as a rule match, or as the fallthrough (STATIC, with
+      // metadata.reason DEFAULT when rules exist and none matched).
       const match = result(serve.variant, "TARGETING_MATCH");
-      const fallthroughDefault = result(serve.variant, "DEFAULT");
+      const fallthroughDefault = noRuleMatched(serve.variant);
       const fallthroughStatic = result(serve.variant, "STATIC");
-      return (_ctx, _now, reason) => (reason === "TARGETING_MATCH" ? match : reason === "DEFAULT" ? fallthroughDefault : fallthroughStatic);
+      return (_ctx, _now, reached) =>
+        reached === "TARGETING_MATCH" ? match : reached === "NO_RULE_MATCHED" ? fallthroughDefault : fallthroughStatic;
     }
     if ("split" in serve) {
       // Cumulative ranges in a fixed (sorted) variant order, so the JSON key order never matters.
@@ -124,7 +140,7 @@ export function compileFlag(flag: Flag): CompiledFlag {
     serve: compileServe(rule.serve),
   }));
   const fallthrough = compileServe(flag.fallthrough);
-  const fallthroughReason: Reason = flag.rules.length === 0 ? "STATIC" : "DEFAULT";
+  const fallthroughReached: Reached = flag.rules.length === 0 ? "STATIC" : "NO_RULE_MATCHED";
   const disabled = result(flag.offVariant, "DISABLED");
 
   return {
@@ -142,7 +158,7 @@ export function compileFlag(flag: Flag): CompiledFlag {
         }
         if (all) return rule.serve(context, now, "TARGETING_MATCH");
       }
-      return fallthrough(context, now, fallthroughReason);
+      return fallthrough(context, now, fallthroughReached);
     },
   };
 }

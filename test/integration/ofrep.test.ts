@@ -65,7 +65,7 @@ describe("OFREP single-flag evaluation", () => {
 
   it("serves the baseline of a rollout when the targetingKey is missing", async () => {
     const res = await postJson(single("demo_checkout_v2"), { context: {} });
-    expect(await res.json()).toMatchObject({ value: false, variant: "off", reason: "DEFAULT", metadata: { bucketAttributeMissing: "targetingKey" } });
+    expect(await res.json()).toMatchObject({ value: false, variant: "off", reason: "STATIC", metadata: { reason: "DEFAULT", bucketAttributeMissing: "targetingKey" } });
   });
 
   it("answers 404 FLAG_NOT_FOUND for unknown and for impossible keys", async () => {

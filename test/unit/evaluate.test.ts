@@ -32,7 +32,7 @@ function conditionFlag(condition: Condition | Omit<Condition, "values">): Flag {
 
 function matches(condition: Condition | Omit<Condition, "values">, context: EvaluationContext): boolean {
   const result = evaluate(conditionFlag(condition), context, NOW);
-  expect(result.reason === "TARGETING_MATCH" || result.reason === "DEFAULT").toBe(true);
+  expect(result.reason === "TARGETING_MATCH" || result.reason === "STATIC").toBe(true);
   return result.variant === "on";
 }
 
@@ -314,7 +314,7 @@ describe("rule order and reasons", () => {
     expect(evaluate(flag, { plan: "gold" }, NOW)).toMatchObject({ variant: "a", value: "A", reason: "TARGETING_MATCH" });
     expect(evaluate(flag, { plan: "silver" }, NOW)).toMatchObject({ variant: "b", value: "B", reason: "TARGETING_MATCH" });
     expect(evaluate(flag, { plan: "free" }, NOW)).toMatchObject({ variant: "c", value: "C", reason: "TARGETING_MATCH" });
-    expect(evaluate(flag, {}, NOW)).toMatchObject({ variant: "off", value: "OFF", reason: "DEFAULT" });
+    expect(evaluate(flag, {}, NOW)).toMatchObject({ variant: "off", value: "OFF", reason: "STATIC", metadata: { reason: "DEFAULT" } });
   });
 
   it("reversing the rules changes the winner", () => {
@@ -327,9 +327,9 @@ describe("rule order and reasons", () => {
     expect(result).toEqual({ key: "s", value: "B", variant: "b", reason: "STATIC" });
   });
 
-  it("DEFAULT when rules exist but none match", () => {
+  it("STATIC with metadata.reason DEFAULT when rules exist but none match (OFREP's enum has no DEFAULT)", () => {
     const result = evaluate(stringFlag({ rules, fallthrough: { variant: "b" } }), { country: "DE", targetingKey: "u1" }, NOW);
-    expect(result).toEqual({ key: "s", value: "B", variant: "b", reason: "DEFAULT" });
+    expect(result).toEqual({ key: "s", value: "B", variant: "b", reason: "STATIC", metadata: { reason: "DEFAULT" } });
   });
 
   it("TARGETING_MATCH when a rule serves a fixed variant", () => {
@@ -453,7 +453,7 @@ describe("splits", () => {
   it("a rule that serves a split reports the split's error too", () => {
     const flag = stringFlag({ rules: [{ id: "r", when: [{ attribute: "plan", op: "eq", values: ["x"] }], serve: { split: { a: 50, b: 50 } } }] });
     expect(evaluate(flag, { plan: "x" }, NOW)).toMatchObject({ reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" });
-    expect(evaluate(flag, { plan: "y" }, NOW)).toMatchObject({ reason: "DEFAULT", variant: "off" });
+    expect(evaluate(flag, { plan: "y" }, NOW)).toMatchObject({ reason: "STATIC", variant: "off", metadata: { reason: "DEFAULT" } });
   });
 });
 
@@ -472,15 +472,15 @@ describe("rollouts", () => {
   });
 
   it.each([[{}], [{ targetingKey: "" }], [{ targetingKey: null }], [{ targetingKey: false }], [{ targetingKey: [] }], [{ other: "u1" }]])(
-    "missing targetingKey %j → baseline, reason DEFAULT, metadata bucketAttributeMissing",
+    "missing targetingKey %j → baseline, reason STATIC, metadata reason DEFAULT and bucketAttributeMissing",
     (ctx) => {
       for (const percentage of [0, 50, 100]) {
         expect(evaluate(rolloutFlag({ percentage }), ctx as EvaluationContext, NOW)).toEqual({
           key: "ro",
           value: false,
           variant: "off",
-          reason: "DEFAULT",
-          metadata: { bucketAttributeMissing: "targetingKey" },
+          reason: "STATIC",
+          metadata: { reason: "DEFAULT", bucketAttributeMissing: "targetingKey" },
         });
       }
     },
@@ -492,15 +492,15 @@ describe("rollouts", () => {
       key: "ro",
       value: false,
       variant: "off",
-      reason: "DEFAULT",
-      metadata: { bucketAttributeMissing: "orgId" },
+      reason: "STATIC",
+      metadata: { reason: "DEFAULT", bucketAttributeMissing: "orgId" },
     });
   });
 
   it("non-finite numbers are missing, not bucket 0", () => {
     const flag = rolloutFlag({ percentage: 100 });
     for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
-      expect(evaluate(flag, { targetingKey: v }, NOW)).toMatchObject({ variant: "off", reason: "DEFAULT" });
+      expect(evaluate(flag, { targetingKey: v }, NOW)).toMatchObject({ variant: "off", reason: "STATIC", metadata: { reason: "DEFAULT" } });
     }
   });
 
@@ -679,7 +679,8 @@ describe("property: evaluation never throws and always has a reason", () => {
     fc.tuple(fc.dictionary(attrNames, attrValue), fc.option(targetingKey, { nil: undefined })).map(([d, tk]) => (tk === undefined ? d : { ...d, targetingKey: tk })),
     fc.dictionary(fc.string(), fc.jsonValue(), { noNullPrototype: true }), // ordinary objects, like JSON.parse gives
   );
-  const REASONS = new Set(["STATIC", "DEFAULT", "TARGETING_MATCH", "SPLIT", "DISABLED", "ERROR"]);
+  // OFREP 0.3.0's closed success enum (less UNKNOWN, which edgeflags never answers), plus ERROR on failures.
+  const REASONS = new Set(["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED", "ERROR"]);
 
   function check(flag: Flag, result: Evaluation): boolean {
     expect(result).toBeTypeOf("object");

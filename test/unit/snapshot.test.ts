@@ -110,7 +110,7 @@ describe("evaluateAll", () => {
     const gold = evaluateAll(compiled, { plan: "gold" }, NOW, "all").find((r) => r.key === "mid.dle");
     const free = evaluateAll(compiled, { plan: "free" }, NOW, "all").find((r) => r.key === "mid.dle");
     expect(gold).toMatchObject({ variant: "off", reason: "TARGETING_MATCH" });
-    expect(free).toMatchObject({ variant: "on", reason: "DEFAULT" });
+    expect(free).toMatchObject({ variant: "on", reason: "STATIC", metadata: { reason: "DEFAULT" } });
   });
 
   it("config/flags.json: clientSide visibility returns exactly the clientSide flags", () => {
