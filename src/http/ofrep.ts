@@ -4,7 +4,9 @@
  * Deliberate departures, all in the direction the real providers need:
  * - `targetingKey` and even `context` are optional; a split that needs the key reports
  *   `TARGETING_KEY_MISSING` per flag, and a rollout serves its baseline.
- * - `reason` may be `DEFAULT` (a rule set that matched nothing), an OpenFeature reason.
+ * - reasons stay within the spec's closed enum: a fixed fallthrough is `STATIC`, and when rules
+ *   exist and none matched (or a rollout lacks its bucketing attribute) `metadata.reason` says `DEFAULT`.
+ * - `?flagConfigEtag=n` (a re-fetch after a change event) is served from a snapshot at least version n.
  * - 401/403 have no body; the reason is in `WWW-Authenticate`.
  * - an oversized body is a 413 with an OFREP failure body.
  */
@@ -53,6 +55,17 @@ async function readContext(c: Context<AppEnv>): Promise<ParsedBody> {
   return { ok: true, context: parsed.data.context };
 }
 
+/** The flag key of a single-flag path (`…/evaluate/flags/{key}`), for answers given before routing. */
+function singleFlagKey(path: string): string | undefined {
+  const match = /\/evaluate\/flags\/([^/]+)$/.exec(path);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1] as string);
+  } catch {
+    return match[1];
+  }
+}
+
 export const ofrep = new Hono<AppEnv>();
 
 /** Errors under /ofrep/v1 answer in OFREP's shape, not the envelope of the rest of the app. */
@@ -62,7 +75,8 @@ ofrep.use(
   "*",
   bodyLimit({
     maxSize: MAX_EVALUATION_BODY_BYTES,
-    onError: (c) => failure(c, 413, "GENERAL", `request body exceeds ${MAX_EVALUATION_BODY_BYTES} bytes`),
+    // A single-flag failure names its key (the spec's evaluationFailure requires it).
+    onError: (c) => failure(c, 413, "GENERAL", `request body exceeds ${MAX_EVALUATION_BODY_BYTES} bytes`, singleFlagKey(c.req.path)),
   }),
 );
 
