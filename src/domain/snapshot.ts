@@ -28,6 +28,8 @@ export const Snapshot = z.object({
   flags: z.array(Flag),
   /** hex sha-256 of an SDK key → its grant; revoked keys are absent. */
   keys: z.record(z.string(), SdkKeyGrant),
+  /** The environment's secret for signing event-stream tokens (absent in snapshots older than push). */
+  streamKey: z.string().optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -40,6 +42,9 @@ export type Visibility = "all" | "clientSide";
 export interface CompiledSnapshot {
   readonly env: string;
   readonly version: number;
+  /** ISO 8601, when the Durable Object built this version. */
+  readonly publishedAt: string;
+  readonly streamKey: string | undefined;
   readonly byKey: ReadonlyMap<string, CompiledFlag>;
   /** Sorted by key, for deterministic bulk bodies. */
   readonly all: readonly CompiledFlag[];
@@ -54,6 +59,8 @@ export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<s
   return {
     env: snapshot.env,
     version: snapshot.version,
+    publishedAt: snapshot.publishedAt,
+    streamKey: snapshot.streamKey,
     byKey: new Map(all.map((c) => [c.flag.key, c])),
     all,
     clientSide: all.filter((c) => c.flag.clientSide),

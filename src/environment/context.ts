@@ -8,7 +8,10 @@
  * - `commit(fn)`: `change`, then the after-commit drain, and the outcome (the environment version
  *   and whether KV already serves it).
  * - `drain()`: the only after-commit fan-out: publish the snapshot to KV, flush the audit outbox to
- *   D1, deliver due webhooks. Each is serialized, retried from the alarm, and never throws.
+ *   D1, deliver due webhooks. Each is serialized, retried from the alarm, and never throws. As soon
+ *   as the publish step is done, subscribers (src/environment/subscribers.ts) hear of the new
+ *   version and of the audit events committed since the last drain — not after the webhooks, whose
+ *   outbound calls may take seconds.
  */
 import type { AuditEventInput, AuditOutbox } from "../audit/outbox.js";
 import type { AuditFlusher } from "../audit/flusher.js";
@@ -17,6 +20,7 @@ import { Serial } from "../serial.js";
 import type { EnvironmentClock } from "./clock.js";
 import type { MetricStore } from "./metric-store.js";
 import type { RolloutStore } from "./rollout-store.js";
+import type { PushedAuditEntry } from "./subscribers.js";
 import type { SnapshotPublisher } from "./snapshot-publisher.js";
 import type { EnvironmentStorage } from "./storage.js";
 import type { ChangeOutcome } from "./types.js";
@@ -47,6 +51,8 @@ export interface EnvironmentParts {
   readonly transact: <T>(fn: () => T) => T;
   /** Arms the Durable Object's alarm at `at` (wall clock) unless it is already due sooner. */
   readonly armAlarm: (at: number) => Promise<void>;
+  /** After each drain's publish: tells subscribers the current version and the audit events committed since the last call. */
+  readonly notify: (entries: readonly PushedAuditEntry[]) => void;
 }
 
 export class EnvironmentContext {
@@ -58,6 +64,8 @@ export class EnvironmentContext {
   readonly clock: EnvironmentClock;
   /** One webhook pass at a time: no double sends. */
   private readonly webhookPasses = new Serial();
+  /** Audit events committed and not yet announced to subscribers. */
+  private unannounced: PushedAuditEntry[] = [];
 
   constructor(private readonly parts: EnvironmentParts) {
     ({ name: this.name, storage: this.storage, rollouts: this.rollouts, metrics: this.metrics, webhooks: this.webhooks, clock: this.clock } = parts);
@@ -68,14 +76,20 @@ export class EnvironmentContext {
       const now = this.clock.now();
       const at = new Date(now).toISOString();
       let bumped = false;
+      const appended: PushedAuditEntry[] = [];
       const result = fn({
         now,
         at,
-        audit: (event) => void this.parts.outbox.append(event, at),
+        audit: (event) => {
+          const seq = this.parts.outbox.append(event, at);
+          appended.push({ seq, at, actor: event.actor, action: event.action, target: { type: event.targetType, id: event.targetId }, reason: event.reason ?? null });
+        },
         bump: () => void (bumped = true),
       });
       if (bumped) this.storage.bumpVersion();
       this.clock.persist();
+      // Only a transaction that committed reaches here (a throw rolls it back and skips this).
+      this.unannounced.push(...appended);
       return result;
     });
   }
@@ -89,7 +103,13 @@ export class EnvironmentContext {
   }
 
   drain(): Promise<void> {
-    return Promise.all([this.parts.publisher.publish(), this.parts.auditFlusher.flush(), this.deliverWebhooks()]).then(() => undefined);
+    return Promise.all([this.parts.publisher.publish().then(() => this.announce()), this.parts.auditFlusher.flush(), this.deliverWebhooks()]).then(() => undefined);
+  }
+
+  private announce(): void {
+    const entries = this.unannounced;
+    this.unannounced = [];
+    this.parts.notify(entries);
   }
 
   /** Sends due notifications; arms a retry for the next one (its delay on the environment clock, in real time). */

@@ -11,8 +11,9 @@
  *
  * Every command commits in one SQLite transaction with exactly one audit event per change; only
  * then does the context drain side effects (KV publish, D1 audit flush, webhooks), each retried
- * from the alarm. RPC methods return results instead of throwing: errors thrown across RPC
- * surface badly.
+ * from the alarm. After each drain's publish, the hibernatable WebSocket subscribers
+ * (subscribers.ts; `fetch` at /subscribe) hear of the new version and the committed audit events.
+ * RPC methods return results instead of throwing: errors thrown across RPC surface badly.
  */
 import { DurableObject } from "cloudflare:workers";
 import { AuditFlusher } from "../audit/flusher.js";
@@ -39,6 +40,7 @@ import { SdkKeyCommands } from "./sdk-key-commands.js";
 import { seedPlan } from "./seed.js";
 import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage } from "./storage.js";
+import { Subscribers, type ChangeMessage } from "./subscribers.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, WriteGuard } from "./types.js";
 import { WebhookOutbox, type WebhookStats } from "./webhook-outbox.js";
 
@@ -54,6 +56,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly flags: FlagCommands;
   private readonly sdkKeys: SdkKeyCommands;
   private readonly rollouts: Rollouts;
+  private readonly subscribers: Subscribers;
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
 
@@ -77,12 +80,14 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     for (const part of [this.storage, outbox, rolloutStore, metricStore, this.webhooks]) part.migrate();
 
     const storage = this.storage;
+    this.subscribers = new Subscribers(ctx, () => this.changeMessage());
     this.clock = new EnvironmentClock({ load: () => Number(storage.getMeta("clock") ?? "0"), save: (ms) => storage.setMeta("clock", ms) });
     this.publisher = new SnapshotPublisher({ storage, kv: env.FLAGS_KV, env: this.name, clock: this.clock, armAlarm });
     this.auditFlusher = new AuditFlusher({ outbox, database: () => this.auditDatabase, retryAt: armAlarm });
     this.context = new EnvironmentContext({
       name: this.name, storage, outbox, rollouts: rolloutStore, metrics: metricStore, webhooks: this.webhooks,
       clock: this.clock, publisher: this.publisher, auditFlusher: this.auditFlusher, transact, armAlarm,
+      notify: (entries) => this.subscribers.broadcast(this.changeMessage(), entries),
     });
     this.flags = new FlagCommands(this.context);
     this.sdkKeys = new SdkKeyCommands(this.context);
@@ -199,8 +204,31 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.auditFlusher.flush();
   }
 
+  /** `/subscribe?kind=evaluation|admin`: a hibernatable WebSocket that hears every change (subscribers.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    return this.subscribers.accept(request);
+  }
+
+  /** Subscribers only listen; whatever they send is ignored. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // Complete the closing handshake (1005/1006 are not codes one may send).
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code);
+    } catch {
+      // already closed
+    }
+  }
+
   override async alarm(): Promise<void> {
     await this.context.drain();
+  }
+
+  /** The current version as subscribers hear it; `lastModified` is when its snapshot was built. */
+  private changeMessage(): ChangeMessage {
+    const { version, publishedAt } = this.publisher.current();
+    return { type: "change", version, lastModified: Math.floor(Date.parse(publishedAt) / 1000) };
   }
 
   private async armAlarm(at: number): Promise<void> {

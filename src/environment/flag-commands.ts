@@ -145,6 +145,8 @@ export class FlagCommands {
         after: current,
         reason: "FLAG_OVERRIDES changed in the Worker configuration",
       });
+      // Overrides change evaluations: a new version, so event streams tell their clients.
+      tx.bump();
     });
   }
 

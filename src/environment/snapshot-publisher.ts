@@ -5,7 +5,7 @@
  * the Durable Object alarm on failure. The snapshot's sha-256 and version travel in the key's
  * metadata (docs/architecture.md, "Storage schema").
  */
-import { sha256Hex } from "../crypto.js";
+import { randomToken, sha256Hex } from "../crypto.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { retryDelay, Serial } from "../serial.js";
 import { snapshotKey } from "../snapshot-key.js";
@@ -41,9 +41,19 @@ export class SnapshotPublisher {
     const { storage, env, clock } = this.deps;
     const version = storage.version();
     if (this.cached?.version !== version) {
-      this.cached = { env, version, publishedAt: new Date(clock.now()).toISOString(), flags: storage.listFlags(), keys: storage.activeKeyGrants() };
+      this.cached = { env, version, publishedAt: new Date(clock.now()).toISOString(), flags: storage.listFlags(), keys: storage.activeKeyGrants(), streamKey: this.streamKey() };
     }
     return this.cached;
+  }
+
+  /** The environment's stream-signing secret, created the first time it is needed and never changed. */
+  private streamKey(): string {
+    const { storage } = this.deps;
+    const existing = storage.getMeta("stream_key");
+    if (existing !== undefined) return existing;
+    const created = randomToken(43);
+    storage.setMeta("stream_key", created);
+    return created;
   }
 
   publishedVersion(): number {

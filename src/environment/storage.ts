@@ -24,6 +24,8 @@ import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
  *   (SnapshotPublisher): what KV has, when it was last written (epoch ms, wall clock), and the
  *   failure streak while writes fail.
  * - `last_metrics_error` (Rollouts): the metrics source's last read error, cleared by a good read.
+ * - `stream_key` (SnapshotPublisher): the random secret that signs event-stream tokens; created
+ *   once, published in the snapshot.
  */
 export type MetaKey =
   | "version"
@@ -34,7 +36,8 @@ export type MetaKey =
   | "last_publish_at"
   | "last_publish_error"
   | "publish_failures"
-  | "last_metrics_error";
+  | "last_metrics_error"
+  | "stream_key";
 
 export class EnvironmentStorage {
   constructor(private readonly sql: SqlStorage) {}

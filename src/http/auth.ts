@@ -9,7 +9,7 @@
 import type { Context } from "hono";
 import { sha256Hex } from "../crypto.js";
 import { parseSdkKey } from "../domain/sdk-key.js";
-import type { CompiledSnapshot, SdkKeyKind, Visibility } from "../domain/snapshot.js";
+import type { CompiledSnapshot, SdkKeyGrant, SdkKeyKind, Visibility } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
 
 export type Caller =
@@ -46,7 +46,12 @@ export function identify(c: Context<AppEnv>): Caller {
 
 /** Check an identified key against the environment's snapshot. Anonymous callers pass. */
 export async function verify(c: Context<AppEnv>, caller: Caller & { ok: true }, snapshot: CompiledSnapshot): Promise<boolean> {
-  if (caller.kind === "anonymous") return true;
+  return caller.kind === "anonymous" || (await grantOf(c, caller, snapshot)) !== undefined;
+}
+
+/** The identified key's grant in the snapshot (its id names it in stream tokens); undefined when unknown or of another kind. */
+export async function grantOf(c: Context<AppEnv>, caller: Caller & { ok: true }, snapshot: CompiledSnapshot): Promise<SdkKeyGrant | undefined> {
+  if (caller.kind === "anonymous") return undefined;
   const credential = credentialOf(c) as string;
   let hash = hashes.get(credential);
   if (hash === undefined) {
@@ -54,5 +59,6 @@ export async function verify(c: Context<AppEnv>, caller: Caller & { ok: true }, 
     if (hashes.size >= MAX_MEMO) hashes.clear();
     hashes.set(credential, hash);
   }
-  return snapshot.keys.get(hash)?.kind === caller.kind;
+  const grant = snapshot.keys.get(hash);
+  return grant?.kind === caller.kind ? grant : undefined;
 }

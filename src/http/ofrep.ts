@@ -9,6 +9,8 @@
  * - `?flagConfigEtag=n` (a re-fetch after a change event) is served from a snapshot at least version n.
  * - 401/403 have no body; the reason is in `WWW-Authenticate`.
  * - an oversized body is a 413 with an OFREP failure body.
+ *
+ * Bulk answers advertise `eventStreams` (ADR-0008): `GET /ofrep/v1/events`, see events.ts.
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -19,6 +21,7 @@ import { evaluateAll, findFlag } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
 import { conditional, jsonBody } from "./etag.js";
 import { accessSnapshot, deniedResponse } from "./evaluation-access.js";
+import { eventStream, eventStreamsFor } from "./events.js";
 import { failure, onOfrepError, type OfrepErrorCode } from "./ofrep-errors.js";
 
 /** Evaluation contexts are small; 64 KiB is generous and bounds parsing work. */
@@ -107,8 +110,11 @@ const bulk = async (c: Context<AppEnv>): Promise<Response> => {
     return access.status === 400 ? failure(c, 400, "GENERAL", access.reason) : deniedResponse(access.status, access.reason);
   }
   const flags: Evaluation[] = evaluateAll(access.snapshot, body.context, now, access.visibility);
-  const text = JSON.stringify({ flags, metadata: { environment: access.snapshot.env, version: access.snapshot.version } });
+  const eventStreams = await eventStreamsFor(c, access.snapshot, now);
+  const text = JSON.stringify({ flags, ...(eventStreams && { eventStreams }), metadata: { environment: access.snapshot.env, version: access.snapshot.version } });
   return conditional(c, text);
 };
 ofrep.post("/evaluate/flags", bulk);
 ofrep.post("/evaluate/flags/", bulk);
+
+ofrep.get("/events", eventStream);

@@ -41,7 +41,15 @@ interface OpenApiSchema {
 interface OpenApiOperation {
   parameters?: OpenApiParameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: OpenApiSchema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
+
+/**
+ * True for an operation whose success is an endless Server-Sent Events stream (its 200 is
+ * `text/event-stream`): route-wide tests read every answer to its end, so they leave these out;
+ * test/integration/push-admin-events.test.ts covers their access rules and behaviour.
+ */
+export const isStreaming = (op: OpenApiOperation): boolean => op.responses?.["200"]?.content?.["text/event-stream"] !== undefined;
 interface OpenApiDocument {
   paths?: Record<string, Record<string, OpenApiOperation>>;
   components?: { schemas?: Record<string, OpenApiSchema> };
@@ -58,6 +66,7 @@ export async function loadAdminOperations(): Promise<AdminOperation[]> {
   for (const [template, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item)) {
       if (!METHODS.has(method)) continue; // e.g. a path-level "parameters" entry
+      if (isStreaming(op)) continue;
       const pathParams = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
       const parameters = (op.parameters ?? [])
         .filter((p): p is OpenApiParameter & { in: "query" | "header" } => p.in === "query" || p.in === "header")
