@@ -202,24 +202,3 @@ export function clearSnapshotCache(): void {
   farAhead.clear();
   durableObjectSeenAt.clear();
 }
-
-/** Shared strong reads per environment, so a burst of streams hearing one change asks the Durable Object once. */
-const atLeastReads = new Map<string, Promise<CompiledSnapshot>>();
-
-/**
- * A snapshot with version ≥ `version`: the isolate's copy when it is that new, else one strong read
- * (shared by concurrent callers). Event streams use it after hearing of a change, which KV may not
- * have yet.
- */
-export async function snapshotAtLeast(source: SnapshotSource, envName: string, version: number, now: number): Promise<CompiledSnapshot> {
-  const held = entries.get(envName);
-  if (held && held.compiled.version >= version) return held.compiled;
-  const inFlight = atLeastReads.get(envName);
-  if (inFlight) {
-    const shared = await inFlight;
-    if (shared.version >= version) return shared;
-  }
-  const read = strongSnapshot(source, envName, now).finally(() => atLeastReads.delete(envName));
-  atLeastReads.set(envName, read);
-  return read;
-}

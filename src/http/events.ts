@@ -12,7 +12,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { CompiledSnapshot } from "../domain/snapshot.js";
-import { edgeSnapshot, snapshotAtLeast, strongSnapshot, type SnapshotSource } from "../edge/snapshot-cache.js";
+import { edgeSnapshot, strongSnapshot, type SnapshotSource } from "../edge/snapshot-cache.js";
 import type { ChangeMessage } from "../environment/subscribers.js";
 import { openSse } from "../push/sse.js";
 import { peekStreamClaims, signStreamToken, verifyStreamToken } from "../push/stream-token.js";
@@ -122,7 +122,8 @@ export async function eventStream(c: Context<AppEnv>): Promise<Response> {
     seen = change.version;
     const frame = { id: change.version, event: "message", data: JSON.stringify({ type: "refetchEvaluation", etag: `"${change.version}"`, lastModified: change.lastModified }) };
     if (keyId === undefined) return sse.write(frame);
-    const current = await snapshotAtLeast(source, env, change.version, Date.now());
+    // The Durable Object announced this version, so it exists: read through to it (shared by concurrent streams).
+    const current = await edgeSnapshot(source, env, Date.now(), { minVersion: change.version });
     if (!hasKey(current, keyId)) {
       sse.write(frame);
       return sse.end();
