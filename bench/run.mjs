@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// `npm run bench [-- --skip-http]` (= node --expose-gc bench/run.mjs)
+// `npm run bench [-- --skip-http] [--skip-push]` (= node --expose-gc bench/run.mjs), or
+// `npm run bench -- push [push options]` for part 4 alone (see `node bench/push.mjs --help`).
 //
 // 1. evaluator throughput vs flagd-core (2 modes), unleash-client, GrowthBook (2 APIs) and a
 //    murmur3-only baseline (all of it shipped src/ code, bundled by bench/build.mjs);
 // 2. single-flag latency with a 10,000-flag vs a 15-flag snapshot;
-// 3. HTTP: OFREP bulk evaluation vs the static /health/live route under `npm run dev`.
-// Writes docs/benchmarks.md and prints the same tables.
+// 3. HTTP: OFREP bulk evaluation vs the static /health/live route under `npm run dev`;
+// 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost.
+// Writes docs/benchmarks.md and prints the same tables (part 4 alone rewrites only its section).
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import v8 from "node:v8";
@@ -17,9 +20,14 @@ import { CONTEXT_COUNT, flagKeys, makeUsers, matchesRules, oursFlag } from "./fi
 import { HTTP_SETTINGS, runHttp } from "./http.mjs";
 import { MIN_CPU_TIME_NS, allocation, callsFor, time } from "./measure.mjs";
 import { renderDoc, renderResults } from "./report.mjs";
+import { parsePushArgs, runPush } from "./push.mjs";
+import { extractPushSection, renderPushResults, renderPushSection, withPushSection } from "./push-report.mjs";
 
 const argv = process.argv.slice(2);
+const pushOnly = argv[0] === "push";
 const skipHttp = argv.includes("--skip-http");
+const skipPush = argv.includes("--skip-push");
+const docPath = join(root, "docs", "benchmarks.md");
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
 /** Any outgoing TCP connection during parts 1-2 is counted and refused (peers must stay offline). */
@@ -170,7 +178,7 @@ async function main() {
   const started = Date.now();
   const meta = {
     date: new Date().toISOString(),
-    command: `npm run bench${skipHttp ? " -- --skip-http" : ""}`,
+    command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
     node: process.version,
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model ?? "unknown",
@@ -215,20 +223,57 @@ async function main() {
       p3 = { error: String(error.message ?? error).split("\n")[0] };
     }
   }
+  let p4 = null;
+  if (skipPush) {
+    log("part 4: skipped (--skip-push)");
+  } else {
+    log("part 4: push (npm run dev + chromium + SSE clients)");
+    p4 = await runPush({ log: (m) => log(`push: ${m}`) });
+  }
   meta.loadEnd = os.loadavg();
   meta.seconds = (Date.now() - started) / 1000;
 
-  const data = { meta, p1, p2, p3, httpSettings: HTTP_SETTINGS, rounds: ROUNDS, minCpuTimeMs: MIN_CPU_TIME_NS / 1e6 };
+  const data = { meta, p1, p2, p3, p4, httpSettings: HTTP_SETTINGS, rounds: ROUNDS, minCpuTimeMs: MIN_CPU_TIME_NS / 1e6 };
   const results = renderResults(data);
-  writeFileSync(join(root, "docs", "benchmarks.md"), renderDoc(data, results));
+  // Without part 4 this run keeps the push section of the previous doc (or the empty template).
+  const pushSection = p4 !== null ? renderPushSection(p4) : (extractPushSection(readDoc()) ?? renderPushSection(null));
+  writeFileSync(docPath, withPushSection(renderDoc(data, results), pushSection));
   // Raw figures of the last run (gitignored), e.g. for comparing runs.
   writeFileSync(join(root, "bench", ".build", "last-run.json"), `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(`${results}\n`);
+  if (p4 !== null) process.stdout.write(`\n${renderPushResults(p4)}\n`);
   log(`wrote docs/benchmarks.md (${meta.seconds.toFixed(0)} s)`);
-  return p3?.error ? 1 : 0;
+  return p3?.error || p4?.error ? 1 : 0;
 }
 
-main().then(
+function readDoc() {
+  try {
+    return readFileSync(docPath, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** `npm run bench -- push [options]`: part 4 alone; rewrites only the push section of the doc. */
+async function pushMain() {
+  const options = parsePushArgs(argv.slice(1));
+  if (options.help || options.dryRun) {
+    // The same output as `node bench/push.mjs --help / --dry-run`.
+    const { spawnSync } = await import("node:child_process");
+    return spawnSync(process.execPath, [join(root, "bench", "push.mjs"), ...argv.slice(1)], { stdio: "inherit" }).status ?? 1;
+  }
+  const data = await runPush({ log: (m) => log(`push: ${m}`), options });
+  if (options.pollMs > 0) {
+    log("--poll-ms: a comparison run, docs/benchmarks.md left as it is");
+  } else {
+    writeFileSync(docPath, withPushSection(readDoc(), renderPushSection(data)));
+    log("rewrote the push section of docs/benchmarks.md");
+  }
+  process.stdout.write(`${renderPushResults(data)}\n`);
+  return data.error ? 1 : 0;
+}
+
+(pushOnly ? pushMain() : main()).then(
   (code) => process.exit(code), // unleash/GrowthBook may leave handles open
   (error) => {
     console.error(error);
