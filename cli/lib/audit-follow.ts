@@ -94,9 +94,10 @@ export async function followAudit(api: Api, env: string, options: FollowAuditOpt
     env,
     {
       onOpen: async () => {
+        await fillGap();
+        // Said once the gap is read: from here on every entry comes from the stream.
         out.err(opened ? "(reconnected)" : `following the audit log of ${env} (Ctrl-C stops)`);
         opened = true;
-        await fillGap();
       },
       onAudit: (entry) => {
         if (entry.seq <= lastSeq) return; // printed already (by the gap read)
