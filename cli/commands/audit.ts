@@ -1,7 +1,11 @@
-/** `flagctl audit`: the environment's audit log (newest first), or `--verify` the hash chain. */
+/**
+ * `flagctl audit`: the environment's audit log (newest first), `--follow` it as entries commit
+ * (cli/lib/audit-follow.ts), or `--verify` the hash chain.
+ */
 import { Command } from "commander";
 import { z } from "zod";
-import { FlagKey, parse, TimeBefore } from "../lib/config.ts";
+import { followAudit } from "../lib/audit-follow.ts";
+import { DurationSeconds, FlagKey, parse, TimeBefore } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { EXIT, UsageError } from "../lib/errors.ts";
 import { out, table, time } from "../lib/output.ts";
@@ -20,6 +24,8 @@ interface AuditOptions {
   limit?: string;
   cursor?: string;
   verify?: boolean;
+  follow?: boolean;
+  timeout?: string;
 }
 
 export function auditCommand(): Command {
@@ -34,10 +40,16 @@ export function auditCommand(): Command {
     .option("--limit <n>", "at most this many entries (1-500, default 50)")
     .option("--cursor <seq>", "the next page: the cursor a previous page printed")
     .option("--verify", "check the hash chain instead (exit 1 when broken)")
+    .option("-f, --follow", "print the recent entries oldest first, then each new one as it commits, until Ctrl-C (--json: one object per line)")
+    .option("--timeout <duration>", "with --follow: stop after this long, exit 0 (10s, 5m, 1h)")
     .action(async (opts: AuditOptions, cmd: Command) => {
       const env = envOf(opts);
+      if (opts.timeout !== undefined && !opts.follow) throw new UsageError("--timeout goes with --follow");
+      if (opts.follow && (opts.until !== undefined || opts.cursor !== undefined)) throw new UsageError("--follow prints the newest entries and what comes next; it takes no --until or --cursor");
+      const timeout = opts.timeout === undefined ? undefined : parse(DurationSeconds, opts.timeout, "--timeout");
       const { api, json } = context(cmd);
       if (opts.verify) {
+        if (opts.follow) throw new UsageError("--verify checks the chain once; it does not go with --follow");
         if (opts.flag ?? opts.actor ?? opts.action ?? opts.since ?? opts.until ?? opts.limit ?? opts.cursor) {
           throw new UsageError("--verify checks the whole chain; it takes no filters");
         }
@@ -61,6 +73,11 @@ export function auditCommand(): Command {
         limit: opts.limit === undefined ? undefined : parse(Limit, opts.limit, "--limit"),
         cursor: opts.cursor === undefined ? undefined : parse(Cursor, opts.cursor, "--cursor"),
       };
+      if (opts.follow) {
+        const { since, limit } = query;
+        await follow(timeout, (signal) => followAudit(api, env, { filter: { flag: query.flag, actor: query.actor, action: query.action, since }, limit, json, signal }));
+        return;
+      }
       const page = await api.admin<AuditPage>("GET", `/envs/${env}/audit`, { query });
       if (json) return out.json(page);
       if (page.entries.length === 0) return out.line(`no audit entries in ${env} match`);
@@ -68,4 +85,18 @@ export function auditCommand(): Command {
       for (const l of table(["seq", "at", "actor", "action", "target", "reason"], rows)) out.line(l);
       if (page.nextCursor !== null) out.line(`more: --cursor ${page.nextCursor}`);
     });
+}
+
+/** Runs `task` until Ctrl-C or the timeout aborts its signal; both end the command with exit 0. */
+async function follow(timeoutSeconds: number | undefined, task: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once("SIGINT", onInterrupt);
+  const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => stop.abort(), timeoutSeconds * 1000);
+  try {
+    await task(stop.signal);
+  } finally {
+    clearTimeout(timer);
+    process.removeListener("SIGINT", onInterrupt);
+  }
 }

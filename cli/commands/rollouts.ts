@@ -13,9 +13,10 @@ import { out } from "../lib/output.ts";
 import { confirm } from "../lib/prompt.ts";
 import { headline, renderPlan, renderStatus, rolloutRows } from "../lib/rollout-view.ts";
 import type { CreateRolloutResult, FlagView, RolloutAction, RolloutCommandResult, RolloutList, RolloutRequestBody, RolloutStatus } from "../lib/types.ts";
-import { watchRollout } from "../lib/watch.ts";
+import { POLL_SECONDS, STREAMING_POLL_SECONDS, watchRollout } from "../lib/watch.ts";
 
-const DEFAULT_INTERVAL_SECONDS = 5;
+const INTERVAL_HELP = `re-read at least this often (default: on every change the event stream reports, and every ${STREAMING_POLL_SECONDS} s; every ${POLL_SECONDS} s while the stream is down)`;
+
 
 /** The strategies `deploy` offers: every preset; "custom" needs stages, which the CLI does not take. */
 type PresetStrategy = Exclude<Strategy, "custom">;
@@ -33,8 +34,9 @@ async function requireRollout(api: Api, env: string, flag: string): Promise<Roll
   return rollout;
 }
 
-function intervalOf(value: string | undefined): number {
-  return value === undefined ? DEFAULT_INTERVAL_SECONDS : parse(Seconds, value, "--interval");
+/** `--interval`, when given; without it the watch follows the event stream (cli/lib/watch.ts). */
+function intervalOf(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parse(Seconds, value, "--interval");
 }
 
 interface DeployOptions {
@@ -65,7 +67,7 @@ export function deployCommand(): Command {
     .option("--start-at <time>", "schedule the start: ISO-8601 time or a duration from now (+30m)")
     .option("--reason <text>", "recorded in the audit log")
     .option("--wait <seconds>", "then watch the rollout up to this long; exit codes as `status --watch`")
-    .option("--interval <seconds>", `poll interval while waiting (default ${DEFAULT_INTERVAL_SECONDS})`)
+    .option("--interval <seconds>", `while waiting: ${INTERVAL_HELP}`)
     .option("--dry-run", "print the plan (stages, percentages, times, guards) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (production)")
     .action(async (flagArg: string, opts: DeployOptions, cmd: Command) => {
@@ -138,7 +140,7 @@ export function statusCommand(): Command {
     .requiredOption("--env <env>", "environment")
     .option("-w, --watch", "follow until it completes (exit 0), rolls back or is cancelled (1), pauses or times out (2)")
     .option("--timeout <seconds>", "with --watch: give up after this long (exit 2)")
-    .option("--interval <seconds>", `with --watch: poll interval (default ${DEFAULT_INTERVAL_SECONDS})`)
+    .option("--interval <seconds>", `with --watch: ${INTERVAL_HELP}`)
     .option("--all", "without a flag: include finished rollouts")
     .action(async (flagArg: string | undefined, opts: { env: string; watch?: boolean; timeout?: string; interval?: string; all?: boolean }, cmd: Command) => {
       const env = envOf(opts);

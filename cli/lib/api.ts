@@ -35,6 +35,30 @@ export class Api {
     return this.request<T>(method, `/admin/v1${path}`, options).then((r) => r.body);
   }
 
+  /**
+   * Opens a streaming admin route (Server-Sent Events) and returns the response once its headers
+   * have arrived; the caller reads the body. A refusal is an ApiError as for request().
+   */
+  async openStream(path: string, options: { readonly headers?: Record<string, string>; readonly signal: AbortSignal }): Promise<Response> {
+    if (this.connection.token === undefined) throw new UsageError("no API token: pass --token or set FLAGS_TOKEN");
+    const headers = { Accept: "text/event-stream", ...options.headers, Authorization: `Bearer ${this.connection.token}` };
+    let response: Response;
+    try {
+      response = await fetch(new URL(`${this.connection.url}/admin/v1${path}`), { headers, signal: options.signal });
+    } catch (error) {
+      throw new CliError(`cannot reach ${this.connection.url}: ${describeFetchError(error)}`);
+    }
+    if (response.ok && response.body !== null) return response;
+    const text = await response.text().catch(() => "");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    throw new ApiError(response.status, isEnvelope(body) ? body : null, `GET /admin/v1${path} answered ${response.status} ${response.statusText}`.trim());
+  }
+
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = new URL(this.connection.url + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {

@@ -141,3 +141,15 @@ export const TimeAfter = z.string().transform((value, ctx) => {
 export function isProduction(env: string): boolean {
   return /^prod(uction)?(-|$)/.test(env);
 }
+
+/** `--timeout 10s` (or 2m, 1h, or plain seconds: `10`): a span of time, in seconds. */
+export const DurationSeconds = z.string().transform((value, ctx) => {
+  const text = value.trim();
+  const relative = RELATIVE.exec(text);
+  const seconds = relative ? (Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]) / 1000 : /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0)) {
+    ctx.addIssue({ code: "custom", message: "expected a duration of more than 0 (10s, 5m, 1h, or seconds)" });
+    return z.NEVER;
+  }
+  return seconds;
+});

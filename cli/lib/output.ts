@@ -35,6 +35,10 @@ export const out = {
   json(value: unknown): void {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   },
+  /** One JSON value on one line (NDJSON: `--follow --json`). */
+  ndjson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value)}\n`);
+  },
   /** Diagnostics, prompts and progress that must not mix with stdout data. */
   err(text: string): void {
     process.stderr.write(`${printable(text)}\n`);
@@ -55,7 +59,7 @@ export function table(header: readonly string[] | null, rawRows: readonly (reado
   return header === null ? rows.map(render) : [render(header), ...rows.map(render)];
 }
 
-function displayWidth(text: string): number {
+export function displayWidth(text: string): number {
   return [...text].length;
 }
 

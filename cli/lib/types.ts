@@ -47,3 +47,11 @@ export type RolloutAction = RolloutCommand["action"];
  * `setTimeout` differs from the Workers one it is written for).
  */
 export type HealthReport = { status: "ok" | "unhealthy"; checks: { name: string; ok: boolean; detail: string; [extra: string]: unknown }[] };
+
+/**
+ * An `event: audit` frame of `GET /envs/{env}/events`: the audit row without its hashes and bodies
+ * (those are read from `GET /envs/{env}/audit`).
+ */
+export type StreamedAuditEntry = Pick<AuditEntry, "seq" | "at" | "actor" | "action" | "target" | "reason">;
+/** An `event: change` frame: the environment's new configuration version. */
+export type StreamedChange = { version: number; lastModified: number };

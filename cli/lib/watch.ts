@@ -1,16 +1,24 @@
 /**
  * Following a rollout until it settles: COMPLETED → 0, ROLLED_BACK/CANCELLED → 1, PAUSED or the
- * timeout → 2. On a terminal the status is redrawn in place at every poll; otherwise (pipes, CI
- * logs) it is printed again whenever it changes.
+ * timeout → 2. The status is re-read whenever the environment's admin event stream reports a change
+ * or an audit event, plus a slow fallback poll so that a broken stream never freezes the view. On a
+ * terminal the status is redrawn in place at every read; otherwise (pipes, CI logs) it is printed
+ * again whenever it changes.
  */
+import { followAdminStream } from "./admin-stream.ts";
 import type { Api } from "./api.ts";
 import { ApiError, CliError, EXIT } from "./errors.ts";
 import { out } from "./output.ts";
 import { renderStatus } from "./rollout-view.ts";
 import type { RolloutStatus } from "./types.ts";
+import { Wakeup } from "./wakeup.ts";
 
 export interface WatchOptions {
-  readonly intervalSeconds: number;
+  /**
+   * `--interval`: re-read at least this often. Undefined: every STREAMING_POLL_SECONDS while the
+   * event stream is connected, every POLL_SECONDS while it is not (an older server, a refusal).
+   */
+  readonly intervalSeconds: number | undefined;
   /** Give up after this long (exit 2); undefined waits forever. */
   readonly timeoutSeconds: number | undefined;
   /** Print nothing while watching (`--json` prints the final status only). */
@@ -23,7 +31,8 @@ export interface WatchResult {
   readonly summary: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const POLL_SECONDS = 5;
+export const STREAMING_POLL_SECONDS = 30;
 const MAX_CONSECUTIVE_FAILURES = 5;
 
 export function settled(status: RolloutStatus): WatchResult | null {
@@ -44,6 +53,50 @@ export function settled(status: RolloutStatus): WatchResult | null {
 }
 
 export async function watchRollout(api: Api, env: string, id: string, options: WatchOptions): Promise<WatchResult> {
+  const stop = new AbortController();
+  const wakeup = new Wakeup();
+  let streaming = false;
+  const stream = followAdminStream(
+    api,
+    env,
+    {
+      // A (re)connection may follow missed changes: read again.
+      onOpen: () => {
+        streaming = true;
+        wakeup.notify();
+      },
+      onAudit: () => wakeup.notify(),
+      onChange: () => wakeup.notify(),
+      onDrop: () => {
+        streaming = false;
+      },
+    },
+    { signal: stop.signal },
+  ).catch(() => {
+    // Refused (or unsupported by the server): the poll carries on alone.
+    streaming = false;
+  });
+  const pollSeconds = () => options.intervalSeconds ?? (streaming ? STREAMING_POLL_SECONDS : POLL_SECONDS);
+  try {
+    return await watchLoop(api, env, id, options, (ms) => wakeup.wait(Math.min(pollSeconds() * 1000, ms)), () => {
+      const poll = `at least every ${pollSeconds()} s`;
+      return streaming ? `on every change, ${poll}` : `every ${pollSeconds()} s`;
+    });
+  } finally {
+    stop.abort();
+    await stream;
+  }
+}
+
+async function watchLoop(
+  api: Api,
+  env: string,
+  id: string,
+  options: WatchOptions,
+  /** Waits for the next read: a change on the stream, the poll interval, or `remainingMs`. */
+  next: (remainingMs: number) => Promise<void>,
+  cadence: () => string,
+): Promise<WatchResult> {
   const deadline = options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000;
   const tty = process.stdout.isTTY === true && !options.quiet;
   let drawn = 0; // lines of the last frame on the terminal
@@ -64,8 +117,8 @@ export async function watchRollout(api: Api, env: string, id: string, options: W
       const lines = renderStatus(status);
       const frame = lines.join("\n");
       if (tty) {
-        // Redrawn in place on every poll, with the time of the check so it visibly stays alive.
-        const footer = `(checked ${new Date().toTimeString().slice(0, 8)}, every ${options.intervalSeconds} s; Ctrl-C stops watching, not the rollout)`;
+        // Redrawn in place on every read, with the time of the check so it visibly stays alive.
+        const footer = `(checked ${new Date().toTimeString().slice(0, 8)}, ${cadence()}; Ctrl-C stops watching, not the rollout)`;
         if (drawn > 0) process.stdout.write(`\x1b[${drawn}F\x1b[J`);
         out.lines([...lines, footer]);
         drawn = lines.length + 1;
@@ -83,6 +136,6 @@ export async function watchRollout(api: Api, env: string, id: string, options: W
       const where = status.state === "SCHEDULED" ? `SCHEDULED, starts at ${status.startAt}` : `${status.state} at ${status.percentage} %, stage ${status.stage}`;
       return { status, exitCode: EXIT.USAGE, summary: `timed out after ${options.timeoutSeconds} s: still ${where}` };
     }
-    await sleep(Math.min(options.intervalSeconds * 1000, remaining));
+    await next(remaining);
   }
 }

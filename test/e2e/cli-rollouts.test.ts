@@ -361,10 +361,14 @@ describe("flagctl status --watch", () => {
     expect(timedOut.code).toBe(2);
     expect(JSON.parse(timedOut.stdout)).toMatchObject({ state: "RUNNING", percentage: 25 });
 
-    const watching = start(["status", flag, "--env", "staging", "--watch", "--interval", "0.2", "--timeout", "60"]);
+    // No --interval: the pause reaches the watch through the admin event stream (the fallback
+    // poll is 30 s, 5 s without a stream), so it ends within a few seconds of the pause.
+    const watching = start(["status", flag, "--env", "staging", "--watch", "--timeout", "60"]);
     await watching.waitFor(/^state: RUNNING BAKING/m);
+    const pausedAt = Date.now();
     expect((await flagctl(["pause", flag, "--env", "staging", "--reason", "hold on"])).code).toBe(0);
     const watch = await watching.done;
+    expect(Date.now() - pausedAt).toBeLessThan(4_000);
     expect(watch.code, watch.stderr).toBe(2);
     expect(watch.stdout).toMatch(/^state: RUNNING BAKING · stage 1\/3$/m);
     expect(watch.stdout).toMatch(/^paused: MANUAL by admin:bootstrap at .* — hold on$/m);

@@ -21,6 +21,10 @@ export interface Live {
   readonly done: Promise<Run>;
   /** Resolves once stdout matches `pattern` (a watch has drawn a frame). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves once stderr matches `pattern` (e.g. `audit --follow` says it is following). */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends a signal (e.g. SIGINT, as Ctrl-C does). */
+  kill(signal: NodeJS.Signals): void;
 }
 
 export interface FlagctlOptions {
@@ -37,33 +41,42 @@ export function start(args: readonly string[], options: FlagctlOptions = {}): Li
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
+  const waiters: { pattern: RegExp; stream: "stdout" | "stderr"; resolve: () => void }[] = [];
+  const wake = () => {
     for (const w of [...waiters]) {
-      if (w.pattern.test(stdout)) {
+      if (w.pattern.test(w.stream === "stdout" ? stdout : stderr)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve();
       }
     }
+  };
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    wake();
   });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    wake();
+  });
   child.stdin.on("error", () => {}); // the CLI may exit before reading its input
   child.stdin.end(options.stdin ?? "");
   const done = new Promise<Run>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+  const waitOn = (stream: "stdout" | "stderr", pattern: RegExp, timeoutMs: number): Promise<void> => {
+    if (pattern.test(stream === "stdout" ? stdout : stderr)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} on ${stream} within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
+      waiters.push({ pattern, stream, resolve: () => (clearTimeout(timer), resolve()) });
+      void done.then(() => reject(new Error(`exited without ${pattern} on ${stream}:\n${stdout}\n${stderr}`)));
+    });
+  };
   return {
     done,
-    waitFor(pattern, timeoutMs = 20_000) {
-      if (pattern.test(stdout)) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
-        waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
-        void done.then(() => reject(new Error(`exited without ${pattern} in the output:\n${stdout}\n${stderr}`)));
-      });
-    },
+    waitFor: (pattern, timeoutMs = 20_000) => waitOn("stdout", pattern, timeoutMs),
+    waitForStderr: (pattern, timeoutMs = 20_000) => waitOn("stderr", pattern, timeoutMs),
+    kill: (signal) => void child.kill(signal),
   };
 }
 
