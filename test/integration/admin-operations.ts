@@ -103,6 +103,8 @@ export const MUST_COVER = [
   "POST /envs/{env}/rollouts/{id}/promote",
   "POST /envs/{env}/rollouts/{id}/rollback",
   "POST /envs/{env}/rollouts/{id}/cancel",
+  "POST /envs/{env}/flags/{key}/explain",
+  "GET /envs/{env}/rollouts/{id}/series",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
