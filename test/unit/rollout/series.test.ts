@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BREACHES_TO_FIRE, guardStatus, minuteVerdict, WINDOW_MINUTES } from "../../../src/domain/rollout/guards.js";
+import { BREACHES_TO_FIRE, guardStatus, minuteVerdict, WINDOW_MINUTES, type Verdict } from "../../../src/domain/rollout/guards.js";
 import type { MinuteBucket } from "../../../src/domain/rollout/model.js";
 import { DEFAULT_SERIES_MS, guardSeries, MAX_SERIES_MS, seriesLookbackStart, seriesWindow } from "../../../src/domain/rollout/series.js";
 import { resolveGuards } from "../../../src/domain/rollout/strategies.js";
@@ -80,7 +80,7 @@ describe("guardSeries", () => {
         const points = guardSeries(GUARDS, buckets, from, T0 + kinds.length * MINUTE, T0)[0]!.points;
         points.forEach((p, i) => {
           const end = from + i * MINUTE;
-          const verdicts = [];
+          const verdicts: Verdict[] = [];
           for (let m = Math.max(T0, end - (WINDOW_MINUTES - 1) * MINUTE); m <= end; m += MINUTE) {
             verdicts.push(minuteVerdict(guard, m, buckets.get(m), GUARDS.confidence).verdict);
           }
