@@ -7,7 +7,7 @@
  */
 import { bucketerFor, BUCKETS, percentageBound } from "./bucket.js";
 import { attributeOf, compileCondition, toEpochMs, type CompiledCondition, type EvaluationContext } from "./conditions.js";
-import { saltOf, type Flag, type Serve } from "./flag.js";
+import { saltOf, type Flag, type Rule, type Serve } from "./flag.js";
 
 export type { EvaluationContext } from "./conditions.js";
 
@@ -38,9 +38,33 @@ export interface Evaluation {
 type Reached = "TARGETING_MATCH" | "STATIC" | "NO_RULE_MATCHED";
 type CompiledServe = (context: EvaluationContext, now: number, reached: Reached) => Evaluation;
 
+/** What a serve decided and on which numbers: the context's bucket and the bound it was compared with. */
+interface ServeExplanation {
+  readonly evaluation: Evaluation;
+  readonly bucket?: number;
+  readonly bound?: number;
+}
+type ExplainedServe = (context: EvaluationContext, now: number, reached: Reached) => ServeExplanation;
+
+/**
+ * Why a flag evaluated as it did: the very evaluation `evaluate` returns, what decided it, the
+ * rule that matched and, for splits and rollouts, the context's bucket (0 … BUCKETS - 1) and the
+ * exclusive upper bound it fell under (a rollout serves its variant iff bucket < bound).
+ */
+export interface Explanation {
+  readonly evaluation: Evaluation;
+  readonly decidedBy: "override" | "disabled" | "rule" | "fallthrough" | "error";
+  readonly ruleId?: string;
+  readonly ruleIndex?: number;
+  readonly bucket?: number;
+  readonly bound?: number;
+}
+
 export interface CompiledFlag {
   readonly flag: Flag;
   evaluate(context: EvaluationContext, now: number): Evaluation;
+  /** The slow, allocating twin of `evaluate` for operators; its evaluation always equals evaluate's. */
+  explain(context: EvaluationContext, now: number): Explanation;
 }
 
 const REASONS: readonly Reason[] = ["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED"];
@@ -92,15 +116,17 @@ export function compileFlag(flag: Flag): CompiledFlag {
     return -1;
   };
 
-  const compileServe = (serve: Serve): CompiledServe => {
+  /** Each serve compiles to the hot evaluator and its explaining twin, built from the same pieces. */
+  const compileServe = (serve: Serve): { run: CompiledServe; explain: ExplainedServe } => {
     if ("variant" in serve) {
       // A fixed serve is reached as a rule match, or as the fallthrough (STATIC, with
       // metadata.reason DEFAULT when rules exist and none matched).
       const match = result(serve.variant, "TARGETING_MATCH");
       const fallthroughDefault = noRuleMatched(serve.variant);
       const fallthroughStatic = result(serve.variant, "STATIC");
-      return (_ctx, _now, reached) =>
+      const run: CompiledServe = (_ctx, _now, reached) =>
         reached === "TARGETING_MATCH" ? match : reached === "NO_RULE_MATCHED" ? fallthroughDefault : fallthroughStatic;
+      return { run, explain: (ctx, now, reached) => ({ evaluation: run(ctx, now, reached) }) };
     }
     if ("split" in serve) {
       // Cumulative ranges in a fixed (sorted) variant order, so the JSON key order never matters.
@@ -113,11 +139,22 @@ export function compileFlag(flag: Flag): CompiledFlag {
       }
       bounds[bounds.length - 1] = BUCKETS;
       const picks = names.map((n) => result(n, "SPLIT"));
-      return (ctx) => {
-        const bucket = bucketFor(ctx);
-        if (bucket < 0) return bucketError;
-        for (let i = 0; i < bounds.length; i++) if (bucket < (bounds[i] as number)) return picks[i] as Evaluation;
-        return picks[picks.length - 1] as Evaluation;
+      const pickIndex = (bucket: number): number => {
+        for (let i = 0; i < bounds.length; i++) if (bucket < (bounds[i] as number)) return i;
+        return picks.length - 1;
+      };
+      return {
+        run: (ctx) => {
+          const bucket = bucketFor(ctx);
+          if (bucket < 0) return bucketError;
+          return picks[pickIndex(bucket)] as Evaluation;
+        },
+        explain: (ctx) => {
+          const bucket = bucketFor(ctx);
+          if (bucket < 0) return { evaluation: bucketError };
+          const i = pickIndex(bucket);
+          return { evaluation: picks[i] as Evaluation, bucket, bound: bounds[i] as number };
+        },
       };
     }
     const { variant, baseline, percentage, startAt, endAt } = serve.rollout;
@@ -128,18 +165,29 @@ export function compileFlag(flag: Flag): CompiledFlag {
     const end = endAt === undefined ? undefined : toEpochMs(endAt);
     const fixedBound = percentageBound(percentage);
     const boundAt = (now: number): number => effectiveBound(fixedBound, percentage, start, end, now);
-    return (ctx, now) => {
-      const bucket = bucketFor(ctx);
-      if (bucket < 0) return missing;
-      return bucket < boundAt(now) ? onNew : onBaseline;
+    return {
+      run: (ctx, now) => {
+        const bucket = bucketFor(ctx);
+        if (bucket < 0) return missing;
+        return bucket < boundAt(now) ? onNew : onBaseline;
+      },
+      explain: (ctx, now) => {
+        const bucket = bucketFor(ctx);
+        const bound = boundAt(now);
+        if (bucket < 0) return { evaluation: missing, bound };
+        return { evaluation: bucket < bound ? onNew : onBaseline, bucket, bound };
+      },
     };
   };
 
-  const rules: { matches: CompiledCondition[]; serve: CompiledServe }[] = flag.rules.map((rule) => ({
-    matches: rule.when.map(compileCondition),
-    serve: compileServe(rule.serve),
-  }));
-  const fallthrough = compileServe(flag.fallthrough);
+  const rules: { matches: CompiledCondition[]; serve: CompiledServe; explain: ExplainedServe }[] = flag.rules.map((rule) => {
+    const serve = compileServe(rule.serve);
+    return { matches: rule.when.map(compileCondition), serve: serve.run, explain: serve.explain };
+  });
+  const compiledFallthrough = compileServe(flag.fallthrough);
+  const fallthrough = compiledFallthrough.run;
+  /** The index of the first rule whose conditions all hold, or -1. */
+  const matchingRule = (context: EvaluationContext): number => rules.findIndex((rule) => rule.matches.every((m) => m(context)));
   const fallthroughReached: Reached = flag.rules.length === 0 ? "STATIC" : "NO_RULE_MATCHED";
   const disabled = result(flag.offVariant, "DISABLED");
 
@@ -160,6 +208,13 @@ export function compileFlag(flag: Flag): CompiledFlag {
       }
       return fallthrough(context, now, fallthroughReached);
     },
+    explain(context, now) {
+      if (!flag.enabled) return { evaluation: disabled, decidedBy: "disabled" };
+      const r = matchingRule(context);
+      if (r < 0) return { ...compiledFallthrough.explain(context, now, fallthroughReached), decidedBy: "fallthrough" };
+      const rule = rules[r] as (typeof rules)[number];
+      return { ...rule.explain(context, now, "TARGETING_MATCH"), decidedBy: "rule", ruleId: (flag.rules[r] as Rule).id, ruleIndex: r };
+    },
   };
 }
 
@@ -173,16 +228,40 @@ function effectiveBound(fixed: number, percentage: number, start: number | undef
 
 const compiledCache = new WeakMap<Flag, CompiledFlag>();
 
-/** Evaluate one flag for one context at time `now` (epoch ms). Never throws on a JSON context. */
-export function evaluate(flag: Flag, context: EvaluationContext, now: number): Evaluation {
+function compiledOf(flag: Flag): CompiledFlag {
   let compiled = compiledCache.get(flag);
   if (!compiled) {
     compiled = compileFlag(flag);
     compiledCache.set(flag, compiled);
   }
+  return compiled;
+}
+
+/** Evaluate one flag for one context at time `now` (epoch ms). Never throws on a JSON context. */
+export function evaluate(flag: Flag, context: EvaluationContext, now: number): Evaluation {
+  const compiled = compiledOf(flag);
   try {
     return compiled.evaluate(context, now);
   } catch (error) {
-    return { key: flag.key, reason: "ERROR", errorCode: "GENERAL", errorDetails: String(error) };
+    return generalError(flag, error);
+  }
+}
+
+/** The general failure both `evaluate` and `explain` answer when compiled code throws. */
+function generalError(flag: Flag, error: unknown): Evaluation {
+  return { key: flag.key, reason: "ERROR", errorCode: "GENERAL", errorDetails: String(error) };
+}
+
+/** Explain one flag for one context at `now`: `explain(…).evaluation` always equals `evaluate(…)`. */
+export function explain(flag: Flag, context: EvaluationContext, now: number): Explanation {
+  return explainCompiled(compiledOf(flag), context, now);
+}
+
+/** `explain` on an already compiled flag (a snapshot's, with its override), failing as `evaluate` does. */
+export function explainCompiled(compiled: CompiledFlag, context: EvaluationContext, now: number): Explanation {
+  try {
+    return compiled.explain(context, now);
+  } catch (error) {
+    return { evaluation: generalError(compiled.flag, error), decidedBy: "error" };
   }
 }

@@ -4,7 +4,7 @@
  * flag) and bulk evaluation walks a pre-sorted list.
  */
 import { z } from "zod";
-import { compileFlag, type CompiledFlag, type EvaluationContext, type Evaluation } from "./evaluate.js";
+import { compileFlag, type CompiledFlag, type EvaluationContext, type Evaluation, type Explanation } from "./evaluate.js";
 import { Flag } from "./flag.js";
 
 /** Environment names: 1-32 chars of [a-z0-9-], starting with a letter (they appear in SDK keys and KV keys). */
@@ -68,8 +68,11 @@ export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<s
   };
 }
 
-/** An override serves one variant to everyone, says so in metadata, and ignores `enabled`. */
-function withOverride(flag: Flag, variant: string | undefined): CompiledFlag {
+/**
+ * An override serves one variant to everyone, says so in metadata, and ignores `enabled`.
+ * Exported so the admin explain route applies overrides exactly as the edge does.
+ */
+export function withOverride(flag: Flag, variant: string | undefined): CompiledFlag {
   if (variant === undefined || !Object.hasOwn(flag.variants, variant)) return compileFlag(flag);
   const result: Evaluation = Object.freeze({
     key: flag.key,
@@ -78,7 +81,8 @@ function withOverride(flag: Flag, variant: string | undefined): CompiledFlag {
     reason: "STATIC" as const,
     metadata: Object.freeze({ override: "FLAG_OVERRIDES" }),
   });
-  return { flag, evaluate: () => result };
+  const explanation: Explanation = Object.freeze({ evaluation: result, decidedBy: "override" as const });
+  return { flag, evaluate: () => result, explain: () => explanation };
 }
 
 /** Look up one flag as the caller may see it. */

@@ -7,6 +7,7 @@ import type { Flag } from "../domain/flag.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import type { RolloutState } from "../domain/rollout/model.js";
+import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
@@ -35,6 +36,8 @@ export interface EnvironmentApi {
   createRollout(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>>;
   listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]>;
   getRollout(id: string): Promise<RolloutStatus | null>;
+  /** Per-minute guard series of a rollout over [from, to) in epoch ms (both optional: the last hour). */
+  rolloutSeries(id: string, from: number | undefined, to: number | undefined): Promise<CommandResult<{ series: RolloutSeries }>>;
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
   ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>>;
   notificationStats(): Promise<WebhookStats>;

@@ -7,7 +7,7 @@
  *
  * - FlagCommands (flag-commands.ts): put / patch / kill switch / archive / import / seed / overrides
  * - SdkKeyCommands (sdk-key-commands.ts): create / revoke
- * - Rollouts (rollouts.ts): create / commands / metric ingest / tick
+ * - Rollouts (rollouts.ts): create / commands / guard series / metric ingest / tick
  *
  * Every command commits in one SQLite transaction with exactly one audit event per change; only
  * then does the context drain side effects (KV publish, D1 audit flush, webhooks), each retried
@@ -23,6 +23,7 @@ import { loadConfig, type Config } from "../config.js";
 import type { Flag } from "../domain/flag.js";
 import { STRICT_OUTBOUND } from "../domain/outbound-url.js";
 import type { RolloutState } from "../domain/rollout/model.js";
+import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
@@ -174,6 +175,10 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   async getRollout(id: string): Promise<RolloutStatus | null> {
     return this.rollouts.get(id);
+  }
+
+  rolloutSeries(id: string, from: number | undefined, to: number | undefined): Promise<CommandResult<{ series: RolloutSeries }>> {
+    return this.rollouts.series(id, from, to);
   }
 
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>> {

@@ -16,6 +16,7 @@ import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
 import { scopeDeltas } from "../domain/rollout/metrics-scope.js";
 import { RolloutRequest, isTerminal, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
 import { fallthroughAfter, latencyThresholdsFor, METRIC_RETENTION_MS, statusLookbackStart, tickLookbackStart } from "../domain/rollout/policy.js";
+import { guardSeries, seriesLookbackStart, seriesWindow, type RolloutSeries } from "../domain/rollout/series.js";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
 import { resolvePlan, timeline, type RolloutPlan } from "../domain/rollout/strategies.js";
 import type { MetricsStore } from "../metrics/source.js";
@@ -159,6 +160,38 @@ export class Rollouts {
     this.env.metrics.prune(now - METRIC_RETENTION_MS);
   }
 
+  /**
+   * Per-minute guard series over [from, to) (epoch ms; defaults and limits in series.ts), read
+   * from the same source the tick reads. A read is only a read: a failing source is reported in
+   * the answer, not recorded.
+   */
+  async series(id: string, from: number | undefined, to: number | undefined): Promise<CommandResult<{ series: RolloutSeries }>> {
+    const window = seriesWindow(from, to, this.env.clock.now());
+    if (!window.ok) return failure("VALIDATION_FAILED", `the series range is invalid: ${window.message}`, [{ path: window.path, message: window.message }]);
+    const r = this.env.rollouts.get(id);
+    if (!r) return failure("NOT_FOUND", `no rollout "${id}"`);
+    let buckets = new Map<number, MinuteBucket>();
+    let metricsError: string | null = null;
+    try {
+      buckets = await this.fetchMetrics(r, seriesLookbackStart(window.from), window.to);
+    } catch (error) {
+      metricsError = `${this.metricsStore.source.name}: ${String(error)}`;
+    }
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const health = r.healthChecks.length === 0 ? null : {
+      consecutiveFailures: r.health.consecutiveFailures,
+      failuresToRollback: r.guards.healthFailuresToRollback,
+      lastRoundAt: r.health.lastRoundAt === null ? null : iso(r.health.lastRoundAt),
+    };
+    return {
+      ok: true,
+      series: {
+        rolloutId: r.id, flag: r.flag, variant: r.variant, from: iso(window.from), to: iso(window.to),
+        source: this.metricsSource, metricsError, guards: guardSeries(r.guards, buckets, window.from, window.to, r.startedAt), health,
+      },
+    };
+  }
+
   /** The metrics source's last read error, cleared by a good read. */
   lastMetricsError(): string | null {
     return this.env.storage.getMeta("last_metrics_error") ?? null;
@@ -167,15 +200,20 @@ export class Rollouts {
   /** A failing source yields no buckets: those minutes are UNKNOWN, which pauses and never rolls back. */
   private async readMetrics(r: Rollout, since: number, now: number): Promise<Map<number, MinuteBucket>> {
     const { source } = this.metricsStore;
-    const thresholdsMs = r.guards.metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
     try {
-      const buckets = await source.read({ env: this.env.name, flag: r.flag, variant: r.variant, since, until: now, thresholdsMs });
+      const buckets = await this.fetchMetrics(r, since, now);
       this.env.storage.deleteMeta("last_metrics_error");
       return buckets;
     } catch (error) {
       this.env.storage.setMeta("last_metrics_error", `${source.name}: ${String(error)}`);
       return new Map();
     }
+  }
+
+  /** The rollout variant's buckets in [since, until) from the configured source (throws when it cannot answer). */
+  private fetchMetrics(r: Rollout, since: number, until: number): Promise<Map<number, MinuteBucket>> {
+    const thresholdsMs = r.guards.metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
+    return this.metricsStore.source.read({ env: this.env.name, flag: r.flag, variant: r.variant, since, until, thresholdsMs });
   }
 
   private statusOf(r: Rollout): RolloutStatus {

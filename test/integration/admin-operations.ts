@@ -103,6 +103,8 @@ export const MUST_COVER = [
   "POST /envs/{env}/rollouts/{id}/promote",
   "POST /envs/{env}/rollouts/{id}/rollback",
   "POST /envs/{env}/rollouts/{id}/cancel",
+  "POST /envs/{env}/flags/{key}/explain",
+  "GET /envs/{env}/rollouts/{id}/series",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
@@ -152,6 +154,8 @@ export function requiredRole(op: Pick<AdminOperation, "method" | "template">): R
   if (op.method === "GET" && op.template === "/status") return "viewer";
   if (!op.template.startsWith("/envs/{env}/")) return "admin";
   if (op.method === "GET") return "viewer";
+  // Explaining an evaluation reads, like a GET, but needs a body.
+  if (op.method === "POST" && op.template === "/envs/{env}/flags/{key}/explain") return "viewer";
   if (op.template.startsWith("/envs/{env}/sdk-keys")) return "admin";
   return "operator";
 }

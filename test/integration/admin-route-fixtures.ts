@@ -53,6 +53,8 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return { name: `route-wide-test-${counter++}`, role: "viewer", environments: [values.env] };
     case "POST /envs/{env}/rollouts":
       return { flag: values.flagKey, variant: "on", strategy: "fast", dryRun: true };
+    case "POST /envs/{env}/flags/{key}/explain":
+      return { context: { targetingKey: "route-wide-test" } };
     default:
       throw new Error(`no valid body for ${operationName(op)}: add one to validBody()`);
   }

@@ -9,6 +9,7 @@ import { errorResponse } from "../errors.js";
 import { auditRoutes } from "./audit.js";
 import { eventRoutes } from "./events.js";
 import { adminAuth } from "./auth.js";
+import { explainRoutes } from "./explain.js";
 import { flagRoutes } from "./flags.js";
 import { keyRoutes } from "./keys.js";
 import { rolloutRoutes } from "./rollouts.js";
@@ -68,6 +69,7 @@ const PUBLIC_PATH = "/admin/v1/openapi.json";
 admin.use("*", (c, next) => (c.req.path === PUBLIC_PATH ? next() : adminAuth(c, next)));
 
 admin.route("/", flagRoutes);
+admin.route("/", explainRoutes);
 admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { allows } from "../../access/roles.js";
 import { redactUrl } from "../../domain/outbound-url.js";
 import { RolloutRequest, RolloutState } from "../../domain/rollout/model.js";
+import { RolloutSeries } from "../../domain/rollout/series.js";
 import { RolloutStatus } from "../../domain/rollout/status.js";
 import { RolloutPlan } from "../../domain/rollout/strategies.js";
 import { environmentStub } from "../../environment/api.js";
@@ -81,6 +82,29 @@ rolloutRoutes.openapi(
     const rollout = await environmentStub(c.env, env).getRollout(id);
     if (!rollout) throw new ApiError(404, "NOT_FOUND", `no rollout "${id}"`);
     return c.json(visibleTo(c, env, rollout), 200);
+  },
+);
+
+/** Epoch milliseconds (what charts plot), as a query string. */
+const EpochMs = z.coerce.number().int().min(0).max(8_640_000_000_000);
+const SeriesQuery = z.object({
+  from: EpochMs.optional().describe("epoch ms, the first minute (rounded down); default: one hour before `to`"),
+  to: EpochMs.optional().describe("epoch ms, exclusive; default: the environment clock's now (or one hour after `from`); at most 24 h after `from`"),
+});
+
+rolloutRoutes.openapi(
+  adminRoute({ role: "viewer", on: "path" }, {
+    method: "get",
+    path: "/envs/{env}/rollouts/{id}/series",
+    summary: "A rollout's per-minute guard series (requests, events, rate, Wilson lower bound, threshold, verdict, streak) for charts",
+    request: { params: RolloutParams, query: SeriesQuery },
+    responses: { 200: jsonContent(RolloutSeries, "one series per guard, one point per minute"), ...errorResponses },
+  }),
+  async (c) => {
+    const { env, id } = c.req.valid("param");
+    const { from, to } = c.req.valid("query");
+    const { series } = unwrap(await environmentStub(c.env, env).rolloutSeries(id, from, to));
+    return c.json(series, 200);
   },
 );
 
