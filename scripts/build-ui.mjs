@@ -4,7 +4,7 @@
 // fails when the JavaScript exceeds its budget. Run by `npm run dev`, `npm test` (pretest) and
 // `npm run deploy` (predeploy); ui/dist is git-ignored.
 import { build } from "esbuild";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -13,10 +13,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "ui", "dist");
 const JS_BUDGET_GZIP = 150 * 1024;
 
-rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-await build({
+/**
+ * Writes a file only when its content changed, through a rename, so a server or test run reading
+ * ui/dist at the same time (the e2e setup builds while the workers project serves it) never sees a
+ * missing or half-written file.
+ */
+function publish(path, content) {
+  const bytes = Buffer.from(content);
+  if (existsSync(path) && readFileSync(path).equals(bytes)) return;
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
+}
+
+const result = await build({
   entryPoints: { app: join(root, "ui", "src", "main.tsx") },
   outdir: out,
   bundle: true,
@@ -28,10 +40,12 @@ await build({
   tsconfig: join(root, "ui", "tsconfig.json"),
   legalComments: "none",
   logLevel: "warning",
+  write: false,
 });
+for (const file of result.outputFiles) publish(file.path, file.contents);
 
 // The shell: one stylesheet and one module script, both same-origin (the CSP allows nothing else).
-writeFileSync(
+publish(
   join(out, "index.html"),
   `<!doctype html>
 <html lang="en">
