@@ -25,23 +25,13 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<T
   return JSON.parse(text) as T;
 }
 
-/** A boolean flag of this file's own, so flips by other test files never race these. */
-async function createFlag(env: string, key: string, fallthrough: unknown = { rollout: { variant: "on", baseline: "off", percentage: 25 } }): Promise<void> {
-  await admin("PUT", `/envs/${env}/flags/${key}`, {
-    key,
-    type: "boolean",
-    variants: { on: true, off: false },
-    offVariant: "off",
-    enabled: true,
-    rules: [],
-    fallthrough,
-    salt: key,
-    clientSide: false,
-    category: "operational",
-    description: "dashboard e2e: a kill switch flipped from the browser",
-    tags: ["e2e"],
-  });
-}
+/**
+ * Seeded flags no other e2e file reads or flips. This file creates no flag (smoke.test.ts expects
+ * every environment to hold exactly the default set) and puts back what it changes.
+ */
+const DEV_FLAG = "security_hardening_enabled";
+const PROD_FLAG = "orchestration_enabled";
+const ROLLOUT_FLAG = "security_hardening_enabled";
 
 /** The keys of the default set (config/flags.json without the `demo` tag, what every environment seeds). */
 function defaultKeys(): string[] {
@@ -66,10 +56,6 @@ describe("dashboard: sign in, flags, kill switches, audit", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await createFlag("development", "e2e_dashboard_kill");
-    await createFlag("production", "e2e_dashboard_prod");
-    // A rollout starts from a fixed baseline serve.
-    await createFlag("development", "e2e_dashboard_rollout", { variant: "off" });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
@@ -84,6 +70,14 @@ describe("dashboard: sign in, flags, kill switches, audit", () => {
 
   afterAll(async () => {
     await browser?.close();
+    // Put back what the tests changed, whichever step failed.
+    for (const env of ["development", "production"]) {
+      for (const key of [DEV_FLAG, PROD_FLAG]) await admin("POST", `/envs/${env}/flags/${key}/enable`, { reason: "dashboard e2e: restore" });
+    }
+    const { rollouts } = await admin<{ rollouts: { id: string; state: string }[] }>("GET", `/envs/production/rollouts?flag=${ROLLOUT_FLAG}`);
+    for (const r of rollouts.filter((r) => ["SCHEDULED", "RUNNING", "PAUSED"].includes(r.state))) {
+      await admin("POST", `/envs/production/rollouts/${r.id}/cancel`, { reason: "dashboard e2e: restore" });
+    }
   });
 
   it("serves /ui with a strict CSP (script-src 'self', no inline) and nosniff, on the page and its bundle", async () => {
@@ -134,18 +128,18 @@ describe("dashboard: sign in, flags, kill switches, audit", () => {
     expect(new URL(page.url()).pathname).toBe("/ui/development/flags");
     const text = (await table.textContent()) ?? "";
     for (const key of defaultKeys()) expect(text).toContain(key);
-    // The serve summary of a rollout fallthrough.
-    const row = table.getByRole("row").filter({ hasText: "e2e_dashboard_kill" });
+    // The serve summary of a rollout fallthrough (config/flags.json: demo_checkout_v2 serves on to 25 %).
+    const row = table.getByRole("row").filter({ hasText: "demo_checkout_v2" });
     await expect.poll(() => row.textContent()).toContain("on 25 % (else off)");
     await screenshot(page, "flags");
     // Search narrows the rows.
-    await page.getByLabel("Search flags").fill("e2e_dashboard_kill");
+    await page.getByLabel("Search flags").fill(DEV_FLAG);
     await expect.poll(() => table.getByRole("row").count()).toBe(2);
     await page.getByLabel("Search flags").fill("");
   });
 
   it("a kill switch with a reason on development reaches OFREP, without a reload", async () => {
-    const sw = page.getByRole("switch", { name: "e2e_dashboard_kill", exact: true });
+    const sw = page.getByRole("switch", { name: DEV_FLAG, exact: true });
     expect(await sw.getAttribute("aria-checked")).toBe("true");
     await sw.click();
     const dialog = page.getByRole("dialog");
@@ -157,73 +151,77 @@ describe("dashboard: sign in, flags, kill switches, audit", () => {
     await confirm.click();
     await expect.poll(() => sw.getAttribute("aria-checked")).toBe("false");
 
-    const read = await admin<{ flag: { enabled: boolean } }>("GET", "/envs/development/flags/e2e_dashboard_kill");
+    const read = await admin<{ flag: { enabled: boolean } }>("GET", `/envs/development/flags/${DEV_FLAG}`);
     expect(read.flag.enabled).toBe(false);
     const { key } = await admin<{ key: string }>("POST", "/envs/development/sdk-keys", { name: "dashboard-e2e", kind: "server" });
-    const res = await fetch(`${baseUrl}/ofrep/v1/evaluate/flags/e2e_dashboard_kill?consistency=strong`, {
+    const res = await fetch(`${baseUrl}/ofrep/v1/evaluate/flags/${DEV_FLAG}?consistency=strong`, {
       method: "POST",
       headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
       body: JSON.stringify({ context: { targetingKey: "user-1" } }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ key: "e2e_dashboard_kill", value: false, reason: "DISABLED" });
+    expect(await res.json()).toMatchObject({ key: DEV_FLAG, value: false, reason: "DISABLED" });
 
-    const audit = await admin<{ entries: { actor: string; reason: string | null }[] }>("GET", "/envs/development/audit?flag=e2e_dashboard_kill&limit=1");
+    const audit = await admin<{ entries: { actor: string; reason: string | null }[] }>("GET", `/envs/development/audit?flag=${DEV_FLAG}&limit=1`);
     expect(audit.entries[0]).toMatchObject({ actor: "admin:bootstrap", reason: "dashboard e2e: kill on development" });
+    // Back on at once: other files evaluate development's flags.
+    await admin("POST", `/envs/development/flags/${DEV_FLAG}/enable`, { reason: "dashboard e2e: restore" });
   });
 
   it("on production, Confirm stays disabled until the flag key is typed out", async () => {
     await page.getByLabel("Environment").selectOption("production");
     await page.waitForURL(/\/ui\/production\/flags$/);
-    const sw = page.getByRole("switch", { name: "e2e_dashboard_prod", exact: true });
+    const sw = page.getByRole("switch", { name: PROD_FLAG, exact: true });
     await sw.click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Reason").fill("dashboard e2e: kill on production");
     const confirm = dialog.getByRole("button", { name: "Confirm" });
     expect(await confirm.isDisabled()).toBe(true);
     const typed = dialog.getByLabel("Type the flag key to confirm");
-    await typed.fill("e2e_dashboard_pro");
+    await typed.fill(PROD_FLAG.slice(0, -1));
     expect(await confirm.isDisabled()).toBe(true);
-    await typed.fill("e2e_dashboard_prod");
+    await typed.fill(PROD_FLAG);
     expect(await confirm.isDisabled()).toBe(false);
     await screenshot(page, "kill-switch-production");
     await confirm.click();
     await expect.poll(() => sw.getAttribute("aria-checked")).toBe("false");
-    const read = await admin<{ flag: { enabled: boolean } }>("GET", "/envs/production/flags/e2e_dashboard_prod");
+    const read = await admin<{ flag: { enabled: boolean } }>("GET", `/envs/production/flags/${PROD_FLAG}`);
     expect(read.flag.enabled).toBe(false);
   });
 
   it("shows a change made elsewhere without a reload (admin event stream)", async () => {
-    const sw = page.getByRole("switch", { name: "e2e_dashboard_prod", exact: true });
-    await admin("POST", "/envs/production/flags/e2e_dashboard_prod/enable", { reason: "dashboard e2e: restored by the API" });
+    const sw = page.getByRole("switch", { name: PROD_FLAG, exact: true });
+    await admin("POST", `/envs/production/flags/${PROD_FLAG}/enable`, { reason: "dashboard e2e: restored by the API" });
     await expect.poll(() => sw.getAttribute("aria-checked"), { timeout: UI_WAIT_MS }).toBe("true");
   });
 
   it("lists rollouts as links naming their flag, each leading to its page with the guard table", async () => {
-    const created = await admin<{ rollout: { id: string } }>("POST", "/envs/development/rollouts", {
-      flag: "e2e_dashboard_rollout",
-      variant: "on",
-      baseline: "off",
+    // Seeded flags serve `on`; rolling `off` out is a valid rollout that serves nobody anything new
+    // the other tests read (production, a flag only this file touches; cancelled in afterAll).
+    const created = await admin<{ rollout: { id: string } }>("POST", `/envs/production/rollouts`, {
+      flag: ROLLOUT_FLAG,
+      variant: "off",
+      baseline: "on",
       strategy: "safe",
       reason: "dashboard e2e",
     });
-    await page.getByLabel("Environment").selectOption("development");
     await page.getByRole("link", { name: "Rollouts" }).click();
-    await page.getByRole("heading", { name: "Rollouts in development" }).waitFor();
-    const link = page.getByRole("link", { name: /e2e_dashboard_rollout/ });
+    await page.getByRole("heading", { name: "Rollouts in production" }).waitFor();
+    const link = page.getByRole("link", { name: new RegExp(ROLLOUT_FLAG) });
     await link.waitFor();
     await screenshot(page, "rollouts");
     await link.click();
-    await page.waitForURL(new RegExp(`/ui/development/rollouts/${created.rollout.id}$`));
+    await page.waitForURL(new RegExp(`/ui/production/rollouts/${created.rollout.id}$`));
     await page.getByRole("table", { name: "Guards" }).waitFor();
     expect(await page.getByRole("table", { name: "Guards" }).textContent()).toContain("errorRate");
     await screenshot(page, "rollout");
   });
 
   it("lists the audit log with filters and verifies the chain", async () => {
+    await page.getByLabel("Environment").selectOption("development");
     await page.getByRole("link", { name: "Audit" }).click();
     await page.getByRole("heading", { name: "Audit log of development" }).waitFor();
-    await page.getByLabel("Flag", { exact: true }).fill("e2e_dashboard_kill");
+    await page.getByLabel("Flag", { exact: true }).fill(DEV_FLAG);
     await page.getByRole("button", { name: "Filter" }).click();
     const table = page.getByRole("table", { name: "Audit entries" });
     await expect.poll(async () => (await table.textContent()) ?? "").toContain("dashboard e2e: kill on development");
@@ -242,7 +240,7 @@ describe("dashboard: sign in, flags, kill switches, audit", () => {
       await signIn(viewerPage, token);
       await viewerPage.getByRole("link", { name: "Flags" }).click();
       const table = viewerPage.getByRole("table", { name: "Flags" });
-      await table.getByRole("switch", { name: "e2e_dashboard_kill", exact: true }).waitFor();
+      await table.getByRole("switch", { name: DEV_FLAG, exact: true }).waitFor();
       const switches = table.getByRole("switch");
       const count = await switches.count();
       expect(count).toBeGreaterThanOrEqual(defaultKeys().length);
