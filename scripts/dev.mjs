@@ -3,7 +3,8 @@
 // 1. creates .dev.vars from .dev.vars.example when missing (ADMIN_TOKEN, LOCAL_DEV, anonymous dev
 //    mode), and adds to an existing one the variables the example gained since (never overwriting);
 // 2. applies the D1 migrations to the local database;
-// 3. runs `wrangler dev` on local KV/D1/DO state. Each environment's Durable Object seeds the
+// 3. builds the dashboard (scripts/build-ui.mjs → ui/dist, served at /ui/);
+// 4. runs `wrangler dev` on local KV/D1/DO state. Each environment's Durable Object seeds the
 //    default flag set from config/flags.json the first time it is used while empty, and the
 //    snapshot is published to KV right after.
 // `--persist-to <dir>` and `--port <n>` are passed to wrangler (and the migrations follow the dir).
@@ -41,6 +42,12 @@ const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "AUDIT_DB", "-
 if (migrate.status !== 0) {
   console.error("dev: applying D1 migrations failed");
   process.exit(migrate.status ?? 1);
+}
+
+const buildUi = spawnSync(process.execPath, [join(root, "scripts", "build-ui.mjs")], { cwd: root, stdio: "inherit" });
+if (buildUi.status !== 0) {
+  console.error("dev: building the dashboard failed");
+  process.exit(buildUi.status ?? 1);
 }
 
 const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", ...args], { cwd: root, stdio: "inherit" });

@@ -11,6 +11,8 @@ export interface Env {
   readonly ENVIRONMENT: DurableObjectNamespace;
   /** API tokens of the admin API (one instance). */
   readonly ACCESS: DurableObjectNamespace;
+  /** The dashboard's built files (ui/dist), served under /ui/ by src/http/ui.ts. */
+  readonly ASSETS?: Fetcher;
   readonly ENVIRONMENTS?: string;
   readonly ANONYMOUS_ENV?: string;
   readonly FLAG_OVERRIDES?: string;

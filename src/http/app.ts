@@ -13,6 +13,7 @@ import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
 import { metrics } from "./metrics.js";
 import { ofrep } from "./ofrep.js";
+import { ui } from "./ui.js";
 
 export const app = new Hono<AppEnv>();
 
@@ -29,6 +30,8 @@ app.use("*", requestId({ headerName: "" }), async (c, next) => {
 app.use("*", logAuthDenials);
 
 app.route("/health", health);
+// The dashboard is static: it needs no configuration, so it loads even when the vars are invalid.
+app.route("/ui", ui);
 
 app.use("*", async (c, next) => {
   const config = loadConfig(c.env);

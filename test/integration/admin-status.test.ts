@@ -8,6 +8,7 @@ import { ADMIN, admin, adminJson, createToken } from "./admin-helpers.js";
 import { call } from "./helpers.js";
 
 interface StatusReport {
+  principal: { actor: string; role: string; environments: string[] };
   status: string;
   checks: { name: string; ok: boolean; detail: string }[];
   environments: { env: string; version: number; flagCount: number; publishedVersion: number; audit: { lastSeq: number }; snapshotVersion: number | null }[];
@@ -50,6 +51,8 @@ describe("GET /admin/v1/status", () => {
     const { status, body } = await adminJson<StatusReport>("GET", "/status", undefined, await createToken("viewer", ["staging"]));
     expect(status).toBe(200);
     expect(body.environments.map((e) => e.env)).toEqual(["staging"]);
+    // Who the token is, so the dashboard can show a viewer a read-only UI.
+    expect(body.principal).toMatchObject({ actor: expect.stringMatching(/^token:/), role: "viewer", environments: ["staging"] });
     expect(body.checks.map((c) => c.name).filter((n) => n.includes(":"))).toEqual(["environment:staging", "snapshot:staging"]);
   });
 });

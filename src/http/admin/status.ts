@@ -5,7 +5,7 @@
  * call it; it shows only the environments the token may view (`*` sees all).
  */
 import { z } from "zod";
-import { allows } from "../../access/roles.js";
+import { allows, Role } from "../../access/roles.js";
 import { loadConfig } from "../../config.js";
 import type { EnvironmentStatus } from "../../environment/types.js";
 import { configProbe, dependencyProbes, environmentProbes } from "../health-checks.js";
@@ -27,7 +27,14 @@ const EnvironmentStatusView = z.object({
   metrics: z.object({ source: z.string(), lastError: z.string().nullable() }),
   snapshotVersion: z.number().int().nullable().describe("the version of the snapshot in KV (null: none yet)"),
 });
+/** Who the token is: the dashboard decides what to enable from it (a viewer gets a read-only UI). */
+const PrincipalView = z.object({
+  actor: z.string(),
+  role: Role,
+  environments: z.array(z.string()).describe('the environments the token is bound to ("*": all)'),
+});
 const StatusReport = z.object({
+  principal: PrincipalView,
   status: z.enum(["ok", "unhealthy"]),
   checks: z.array(Check),
   environments: z.array(EnvironmentStatusView),
@@ -53,6 +60,7 @@ statusRoutes.openapi(
     ]);
     const checks = [...head, ...perEnvironment.flatMap((e) => e.checks)].map(({ name, ok, full }) => ({ name, ok, detail: full }));
     const environments = perEnvironment.flatMap((e) => (e.status === null ? [] : [asView(e.status, e.snapshotVersion)]));
-    return c.json({ status: checks.every((check) => check.ok) ? ("ok" as const) : ("unhealthy" as const), checks, environments }, 200);
+    const { actor, role, environments: bound } = principal;
+    return c.json({ principal: { actor, role, environments: [...bound] }, status: checks.every((check) => check.ok) ? ("ok" as const) : ("unhealthy" as const), checks, environments }, 200);
   },
 );

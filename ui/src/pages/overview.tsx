@@ -1,0 +1,119 @@
+/**
+ * Overview: the /health checks, and per environment the Durable Object's version against the one
+ * published in KV, active rollouts with progress, kill switches pulled and audit rows waiting.
+ */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Api } from "../api.js";
+import { href } from "../routes.js";
+import { Link } from "../router.js";
+import type { FlagView, Rollout, StatusReport } from "../types.js";
+
+const ACTIVE = new Set(["SCHEDULED", "RUNNING", "PAUSED"]);
+
+interface EnvironmentSummary {
+  env: string;
+  rollouts: Rollout[];
+  disabled: string[];
+}
+
+export function OverviewPage(props: { api: Api }): JSX.Element {
+  const [status, setStatus] = useState<StatusReport | null>(null);
+  const [summaries, setSummaries] = useState<EnvironmentSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      try {
+        const next = await props.api.status();
+        const perEnv = await Promise.all(
+          next.environments.map(async ({ env }) => {
+            const [rollouts, flags] = await Promise.all([props.api.rollouts(env), props.api.flags(env)]);
+            return {
+              env,
+              rollouts: rollouts.filter((r) => ACTIVE.has(r.state)),
+              disabled: flags.filter((v: FlagView) => !v.flag.enabled).map((v) => v.flag.key),
+            };
+          }),
+        );
+        if (!live) return;
+        setStatus(next);
+        setSummaries(perEnv);
+        setError(null);
+      } catch (e) {
+        if (live) setError((e as Error).message);
+      }
+    };
+    void load();
+    const timer = setInterval(load, 10_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [props.api]);
+
+  if (error) return <p role="alert">{error}</p>;
+  if (status === null) return <p>Loading…</p>;
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      <h2>Health: {status.status}</h2>
+      <ul class="checks" aria-label="Health checks">
+        {status.checks.map((check) => (
+          <li key={check.name} class={check.ok ? "ok" : "bad"}>
+            <span class="badge">{check.ok ? "OK" : "FAIL"}</span> {check.name}
+            {!check.ok && <span class="detail"> — {check.detail}</span>}
+          </li>
+        ))}
+      </ul>
+      <h2>Environments</h2>
+      <table aria-label="Environments">
+        <thead>
+          <tr>
+            <th scope="col">Environment</th>
+            <th scope="col">Version (DO / KV)</th>
+            <th scope="col">Flags</th>
+            <th scope="col">Active rollouts</th>
+            <th scope="col">Kill switches on</th>
+            <th scope="col">Audit rows waiting</th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.environments.map((e) => {
+            const summary = summaries.find((s) => s.env === e.env);
+            return (
+              <tr key={e.env}>
+                <th scope="row">{e.env}</th>
+                <td>
+                  {e.version} / {e.snapshotVersion ?? "none"}
+                  {e.snapshotVersion !== e.version && <span class="badge warn"> propagating…</span>}
+                </td>
+                <td>{e.flagCount}</td>
+                <td>
+                  {summary?.rollouts.length ? (
+                    <ul class="plain">
+                      {summary.rollouts.map((r) => (
+                        <li key={r.id}>
+                          <Link href={href(e.env, "rollouts", r.id)}>{r.flag}</Link> {r.state} {r.percentage} %{" "}
+                          <progress max={100} value={r.percentage} aria-label={`${r.flag} progress`} />
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    "none"
+                  )}
+                </td>
+                <td>{summary?.disabled.length ? summary.disabled.join(", ") : "none"}</td>
+                <td>
+                  {e.audit.pending}
+                  {e.audit.lastFlushError && <span class="badge bad"> {e.audit.lastFlushError}</span>}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+/**
+ * The dashboard's URLs: /ui/{env}/{page}[/{id}]. Pure, so links and the router agree.
+ */
+export type Page = "overview" | "flags" | "rollouts" | "audit";
+
+export const PAGES: readonly { page: Page; label: string }[] = [
+  { page: "overview", label: "Overview" },
+  { page: "flags", label: "Flags" },
+  { page: "rollouts", label: "Rollouts" },
+  { page: "audit", label: "Audit" },
+];
+
+export interface Route {
+  env: string | null;
+  page: Page;
+  id: string | null;
+}
+
+export function parseRoute(pathname: string): Route {
+  const parts = pathname.replace(/^\/ui\/?/, "").split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const [env, page, id] = parts;
+  const known = PAGES.some((p) => p.page === page);
+  return { env: env ?? null, page: known ? (page as Page) : "overview", id: id ?? null };
+}
+
+export function href(env: string, page: Page, id?: string): string {
+  return `/ui/${encodeURIComponent(env)}/${page}${id === undefined ? "" : `/${encodeURIComponent(id)}`}`;
+}
