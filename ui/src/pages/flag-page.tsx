@@ -26,6 +26,8 @@ export function FlagPage(props: { api: Api; env: string; flagKey: string; princi
     try {
       setFlag((await getFlag(api, env, flagKey)).flag);
       setError(null);
+      // A reload (after a 409, say) also shows the history that led to the current version.
+      setHistoryTick((n) => n + 1);
     } catch (e) {
       setError((e as Error).message);
     }
