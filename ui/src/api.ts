@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The envelope's `details` (path and message per problem), empty when it has none. */
+    readonly details: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -16,8 +18,8 @@ export class ApiError extends Error {
 export class Api {
   constructor(private readonly token: string) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method, headers: { Authorization: `Bearer ${this.token}` } };
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const init: RequestInit = { method, headers: { ...headers, Authorization: `Bearer ${this.token}` } };
     if (body !== undefined) {
       init.headers = { ...init.headers, "Content-Type": "application/json" };
       init.body = JSON.stringify(body);
@@ -26,13 +28,15 @@ export class Api {
     const text = await res.text();
     if (!res.ok) {
       let message = `HTTP ${res.status}`;
+      let details: { path: string; message: string }[] = [];
       try {
-        const parsed = JSON.parse(text) as { error?: { message?: string } };
+        const parsed = JSON.parse(text) as { error?: { message?: string; details?: { path: string; message: string }[] } };
         if (parsed.error?.message) message = parsed.error.message;
+        if (Array.isArray(parsed.error?.details)) details = parsed.error.details;
       } catch {
         // a body that is not the error envelope (401/403 have none): keep the status
       }
-      throw new ApiError(res.status, message);
+      throw new ApiError(res.status, message, details);
     }
     return JSON.parse(text) as T;
   }

@@ -6,7 +6,9 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Api, ApiError } from "./api.js";
 import { AuditPage } from "./pages/audit.js";
+import { FlagPage } from "./pages/flag-page.js";
 import { FlagsPage } from "./pages/flags.js";
+import { KeysPage } from "./pages/keys.js";
 import { OverviewPage } from "./pages/overview.js";
 import { RolloutPage, RolloutsPage } from "./pages/rollouts.js";
 import { SignIn } from "./pages/sign-in.js";
@@ -106,10 +108,12 @@ export function App(): JSX.Element {
       </header>
       <main>
         {route.page === "overview" && <OverviewPage api={session.api} />}
-        {route.page === "flags" && <FlagsPage api={session.api} env={env} principal={session.status.principal} />}
+        {route.page === "flags" && route.id === null && <FlagsPage api={session.api} env={env} principal={session.status.principal} />}
         {route.page === "rollouts" && route.id === null && <RolloutsPage api={session.api} env={env} />}
         {route.page === "rollouts" && route.id !== null && <RolloutPage api={session.api} env={env} id={route.id} />}
         {route.page === "audit" && <AuditPage api={session.api} env={env} />}
+        {route.page === "flags" && route.id !== null && <FlagPage api={session.api} env={env} flagKey={route.id} principal={session.status.principal} />}
+        {route.page === "keys" && <KeysPage api={session.api} env={env} principal={session.status.principal} environments={environments} />}
       </main>
     </div>
   );

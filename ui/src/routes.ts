@@ -1,13 +1,14 @@
 /**
  * The dashboard's URLs: /ui/{env}/{page}[/{id}]. Pure, so links and the router agree.
  */
-export type Page = "overview" | "flags" | "rollouts" | "audit";
+export type Page = "overview" | "flags" | "rollouts" | "audit" | "keys";
 
 export const PAGES: readonly { page: Page; label: string }[] = [
   { page: "overview", label: "Overview" },
   { page: "flags", label: "Flags" },
   { page: "rollouts", label: "Rollouts" },
   { page: "audit", label: "Audit" },
+  { page: "keys", label: "Keys and tokens" },
 ];
 
 export interface Route {

@@ -8,6 +8,8 @@ import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import type { Api } from "../api.js";
 import { canWrite, EMPTY_QUERY, type FlagQuery, filterOptions, type SortKey, visibleFlags } from "../flag-table-model.js";
 import { useLive } from "../live.js";
+import { href } from "../routes.js";
+import { Link } from "../router.js";
 import { flagServeSummary } from "../serve-summary.js";
 import type { FlagView, Principal } from "../types.js";
 import { ToggleDialog, type ToggleRequest } from "./toggle-dialog.js";
@@ -120,7 +122,9 @@ export function FlagsPage(props: { api: Api; env: string; principal: Principal }
             {rows.map(({ flag, override }) => (
               <tr key={flag.key}>
                 <th scope="row">
-                  <code>{flag.key}</code>
+                  <Link href={href(env, "flags", flag.key)}>
+                    <code>{flag.key}</code>
+                  </Link>
                   {flag.category && <span class="badge">{flag.category}</span>}
                   {flag.description && <div class="muted">{flag.description}</div>}
                 </th>

@@ -1,0 +1,197 @@
+/**
+ * The dashboard's flag page and keys/tokens page in a real browser (Debian's headless chromium via
+ * playwright-core) against `npm run dev`, selecting by roles, names and labels (docs/dashboard.md):
+ * the JSON editor's validation error with its path inline, then a guarded save; "Evaluate as";
+ * the history diff; an SDK key created (secret shown once) and revoked. It edits only
+ * `llm_integration_enabled` in development, which no other e2e file reads there, creates no flag,
+ * and puts the flag back in afterAll. DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/{flag,keys}.png.
+ */
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ADMIN_HEADERS, ADMIN_TOKEN } from "./support/admin.js";
+import { launchChromium } from "./support/chromium.mjs";
+
+const baseUrl = inject("baseUrl");
+const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
+const UI_WAIT_MS = 15_000;
+const ENV = "development";
+const FLAG = "llm_integration_enabled";
+
+type FlagBody = Record<string, unknown> & { version?: number; updatedAt?: string; rules: unknown[] };
+
+async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: ADMIN_HEADERS };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const res = await fetch(`${baseUrl}/admin/v1${path}`, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+const readFlag = async () => (await admin<{ flag: FlagBody }>("GET", `/envs/${ENV}/flags/${FLAG}`)).flag;
+
+function rule(op: string) {
+  return { id: "e2e-country", when: [{ attribute: "country", op, values: ["DE"] }], serve: { variant: "off" } };
+}
+
+describe("dashboard: flag page, evaluate as, history, keys", () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let original: FlagBody;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const { version: _v, updatedAt: _u, ...rest } = await readFlag();
+    original = rest as FlagBody;
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+    page = await context.newPage();
+    page.setDefaultTimeout(UI_WAIT_MS);
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(`${baseUrl}/ui/`);
+    await page.getByLabel("API token").fill(ADMIN_TOKEN);
+    await page.getByLabel("API token").press("Enter");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    // Whatever step failed, the flag goes back to what it was (last-writer-wins, no If-Match).
+    if (original) await admin("PUT", `/envs/${ENV}/flags/${FLAG}?reason=${encodeURIComponent("dashboard-flag e2e: restore")}`, original);
+  });
+
+  it("opens a flag's page from its key in the Flags table, with its JSON in the editor", async () => {
+    await page.getByRole("link", { name: "Flags", exact: true }).click();
+    const table = page.getByRole("table", { name: "Flags" });
+    // The row's switch contract is unchanged beside the new link.
+    await table.getByRole("switch", { name: FLAG, exact: true }).waitFor();
+    await table.getByRole("link", { name: FLAG, exact: true }).click();
+    await page.waitForURL(new RegExp(`/ui/${ENV}/flags/${FLAG}$`));
+    const editor = page.getByLabel("Flag JSON");
+    await expect.poll(async () => JSON.parse(await editor.inputValue()) as unknown).toEqual(original);
+  });
+
+  it("shows an invalid operator's error with its path inline, then saves a valid edit with If-Match", async () => {
+    const before = await readFlag();
+    const editor = page.getByLabel("Flag JSON");
+    await editor.fill(JSON.stringify({ ...original, rules: [rule("resembles")] }, null, 2));
+    await page.getByLabel("Change reason").fill("dashboard-flag e2e: country rule");
+    await page.getByRole("button", { name: "Save" }).click();
+    const errors = page.getByRole("alert").filter({ hasText: "rules.0.when.0.op" });
+    await errors.waitFor();
+    expect(await errors.textContent()).toMatch(/rules\.0\.when\.0\.op: \S/);
+    expect((await readFlag()).version).toBe(before.version);
+
+    await editor.fill(JSON.stringify({ ...original, rules: [rule("in")] }, null, 2));
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await page.getByRole("status").first().textContent()) ?? "").toContain(`version ${(before.version ?? 0) + 1}`);
+    const after = await readFlag();
+    expect(after.version).toBe((before.version ?? 0) + 1);
+    expect(after.rules).toEqual([rule("in")]);
+    await expect.poll(async () => (await page.getByText("Version ", { exact: false }).first().textContent()) ?? "").toContain(`Version ${after.version}`);
+  });
+
+  it("answers a stale version with 409, a clear message and a reload", async () => {
+    // Someone else changes the flag behind the page's back.
+    await admin("PATCH", `/envs/${ENV}/flags/${FLAG}`, { description: "changed elsewhere" });
+    const editor = page.getByLabel("Flag JSON");
+    const text = JSON.parse(await editor.inputValue()) as FlagBody;
+    await editor.fill(JSON.stringify({ ...text, description: "my edit" }, null, 2));
+    await page.getByRole("button", { name: "Save" }).click();
+    const conflict = page.getByRole("alert").filter({ hasText: "changed since it was loaded" });
+    await conflict.waitFor();
+    await conflict.getByRole("button", { name: "Reload" }).click();
+    await expect.poll(async () => (JSON.parse(await editor.inputValue()) as FlagBody).description).toBe("changed elsewhere");
+    expect((await readFlag()).description).toBe("changed elsewhere");
+  });
+
+  it("evaluates as a context: value, variant, reason and the rule that matched, as the API explains it", async () => {
+    const ctx = { targetingKey: "user-42", country: "DE" };
+    await page.getByLabel("Context (JSON)").fill(JSON.stringify(ctx));
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    const explanation = page.locator("dl[aria-label='Explanation']");
+    const facts = explanation.getByRole("definition");
+    await explanation.waitFor();
+    const text = (await explanation.textContent()) ?? "";
+    const api = await admin<{ value: unknown; variant: string; reason: string; ruleId?: string }>("POST", `/envs/${ENV}/flags/${FLAG}/explain`, { context: ctx });
+    expect(api).toMatchObject({ value: false, variant: "off", reason: "TARGETING_MATCH", ruleId: "e2e-country" });
+    expect(text).toContain("TARGETING_MATCH");
+    expect(text).toContain("e2e-country");
+    expect(await facts.first().textContent()).toBe("false");
+
+    // Another country falls through to `on`.
+    await page.getByLabel("Context (JSON)").fill(JSON.stringify({ targetingKey: "user-42", country: "FR" }));
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    await expect.poll(async () => (await explanation.textContent()) ?? "").toContain("STATIC");
+    expect(await facts.first().textContent()).toBe("true");
+  });
+
+  it("shows the history as changed paths with old → new", async () => {
+    const history = page.getByRole("list", { name: "Flag history" });
+    await expect.poll(async () => (await history.textContent()) ?? "").toContain("rules.0");
+    expect(await history.textContent()).toContain("dashboard-flag e2e: country rule");
+    await expect.poll(async () => (await history.textContent()) ?? "").toContain('"changed elsewhere"');
+    if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "flag.png"), fullPage: true });
+  });
+
+  it("creates an SDK key, shows its secret once with Copy, and revokes it after a confirmation", async () => {
+    await page.getByRole("link", { name: "Keys and tokens", exact: true }).click();
+    await page.getByRole("heading", { name: "Keys and tokens" }).waitFor();
+    const name = `dashboard-flag-e2e-${Date.now()}`;
+    await page.getByLabel("Key name").fill(name);
+    await page.getByRole("button", { name: "Create SDK key" }).click();
+    const secret = page.getByRole("region", { name: "New SDK key" });
+    await secret.waitFor();
+    const value = ((await secret.locator("code").textContent()) ?? "").trim();
+    expect(value).toMatch(new RegExp(`^efs_${ENV}_[A-Za-z0-9]{32,64}$`));
+    await secret.getByRole("button", { name: "Copy" }).click();
+    await expect.poll(async () => (await secret.getByRole("status").textContent()) ?? "").toBe("Copied.");
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(value);
+
+    const table = page.getByRole("table", { name: "SDK keys" });
+    const row = table.getByRole("row").filter({ hasText: name });
+    await row.waitFor();
+    // The list never shows the secret.
+    expect(await table.textContent()).not.toContain(value);
+    await page.getByRole("table", { name: "API tokens" }).waitFor();
+    if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "keys.png"), fullPage: true });
+    await secret.getByRole("button", { name: "Done" }).click();
+    expect(await page.getByText(value).count()).toBe(0);
+
+    await row.getByRole("button", { name: `Revoke SDK key ${name}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Revoke" }).click();
+    await expect.poll(async () => (await row.textContent()) ?? "").toContain("revoked");
+    const { keys } = await admin<{ keys: { name: string; revokedAt: string | null }[] }>("GET", `/envs/${ENV}/sdk-keys`);
+    expect(keys.find((k) => k.name === name)?.revokedAt).toEqual(expect.any(String));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("disables key writes and hides token management for a viewer token", async () => {
+    const { id, token } = await admin<{ id: string; token: string }>("POST", "/tokens", { name: "dashboard-flag-viewer", role: "viewer", environments: ["*"] });
+    const viewer = await browser.newContext();
+    try {
+      const p = await viewer.newPage();
+      p.setDefaultTimeout(UI_WAIT_MS);
+      await p.goto(`${baseUrl}/ui/`);
+      await p.getByLabel("API token").fill(token);
+      await p.getByLabel("API token").press("Enter");
+      await p.getByRole("link", { name: "Keys and tokens", exact: true }).click();
+      await p.getByRole("heading", { name: "Keys and tokens" }).waitFor();
+      expect(await p.getByRole("button", { name: "Create SDK key" }).isDisabled()).toBe(true);
+      expect(await p.getByRole("table", { name: "API tokens" }).count()).toBe(0);
+      await p.goto(`${baseUrl}/ui/${ENV}/flags/${FLAG}`);
+      await p.getByLabel("Flag JSON").waitFor();
+      expect(await p.getByRole("button", { name: "Save" }).isDisabled()).toBe(true);
+    } finally {
+      await viewer.close();
+      await admin("DELETE", `/tokens/${id}`);
+    }
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The admin API calls of the flag page and the keys/tokens page, on top of `Api.request`: a flag
+ * read with its version, a guarded replace (If-Match), explain, and SDK keys and API tokens.
+ */
+import type { Api } from "./api.js";
+import { ifMatch } from "./flag-editor-model.js";
+import type { AuditEntry, FlagView } from "./types.js";
+
+const envPath = (env: string) => `/admin/v1/envs/${encodeURIComponent(env)}`;
+const flagPath = (env: string, key: string) => `${envPath(env)}/flags/${encodeURIComponent(key)}`;
+
+export interface Explanation {
+  key: string;
+  value?: unknown;
+  variant?: string;
+  reason: string;
+  errorCode?: string;
+  errorDetails?: string;
+  decidedBy: "override" | "disabled" | "rule" | "fallthrough" | "error";
+  override: string | null;
+  ruleId?: string;
+  ruleIndex?: number;
+  bucket?: number;
+  bound?: number;
+  flagVersion: number;
+  evaluatedAt: string;
+}
+
+export interface SdkKey {
+  id: string;
+  name: string;
+  kind: "client" | "server";
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: "viewer" | "operator" | "admin";
+  environments: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export function getFlag(api: Api, env: string, key: string): Promise<FlagView> {
+  return api.request("GET", flagPath(env, key));
+}
+
+/** Replaces the flag, refused with 409 when `version` is no longer the flag's version. */
+export function putFlag(api: Api, env: string, key: string, flag: unknown, version: number, reason: string): Promise<{ flag: FlagView["flag"]; changed: boolean }> {
+  const query = reason.trim() === "" ? "" : `?reason=${encodeURIComponent(reason.trim())}`;
+  return api.request("PUT", `${flagPath(env, key)}${query}`, flag, { "If-Match": ifMatch(version) });
+}
+
+export function explainFlag(api: Api, env: string, key: string, context: unknown): Promise<Explanation> {
+  return api.request("POST", `${flagPath(env, key)}/explain`, { context });
+}
+
+export async function flagHistory(api: Api, env: string, key: string): Promise<AuditEntry[]> {
+  return (await api.request<{ entries: AuditEntry[] }>("GET", `${envPath(env)}/audit?flag=${encodeURIComponent(key)}&limit=50`)).entries;
+}
+
+export async function listSdkKeys(api: Api, env: string): Promise<SdkKey[]> {
+  return (await api.request<{ keys: SdkKey[] }>("GET", `${envPath(env)}/sdk-keys`)).keys;
+}
+
+export function createSdkKey(api: Api, env: string, name: string, kind: SdkKey["kind"]): Promise<{ id: string; name: string; kind: string; key: string }> {
+  return api.request("POST", `${envPath(env)}/sdk-keys`, { name, kind });
+}
+
+export function revokeSdkKey(api: Api, env: string, id: string): Promise<unknown> {
+  return api.request("DELETE", `${envPath(env)}/sdk-keys/${encodeURIComponent(id)}`);
+}
+
+export async function listTokens(api: Api): Promise<ApiToken[]> {
+  return (await api.request<{ tokens: ApiToken[] }>("GET", "/admin/v1/tokens")).tokens;
+}
+
+export function createToken(api: Api, name: string, role: ApiToken["role"], environments: string[]): Promise<ApiToken & { token: string }> {
+  return api.request("POST", "/admin/v1/tokens", { name, role, environments });
+}
+
+export function revokeToken(api: Api, id: string): Promise<unknown> {
+  return api.request("DELETE", `/admin/v1/tokens/${encodeURIComponent(id)}`);
+}
