@@ -59,9 +59,9 @@ export function StartRollout(props: { api: Api; env: string; principal: Principa
           void call(true);
         }}
       >
-        <label>
-          Flag
-          <select value={request.flag} onChange={(e) => update({ flag: value(e), variant: "" })} required>
+        <div class="field">
+          <label for="start-flag">Flag</label>
+          <select id="start-flag" value={request.flag} onChange={(e) => update({ flag: value(e), variant: "" })} required>
             <option value="">choose…</option>
             {flags.map((f) => (
               <option key={f.flag.key} value={f.flag.key}>
@@ -69,10 +69,10 @@ export function StartRollout(props: { api: Api; env: string; principal: Principa
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Variant
-          <select value={request.variant} onChange={(e) => update({ variant: value(e) })} required disabled={!flag}>
+        </div>
+        <div class="field">
+          <label for="start-variant">Variant</label>
+          <select id="start-variant" value={request.variant} onChange={(e) => update({ variant: value(e) })} required disabled={!flag}>
             <option value="">choose…</option>
             {Object.keys(flag?.variants ?? {}).map((v) => (
               <option key={v} value={v}>
@@ -80,17 +80,17 @@ export function StartRollout(props: { api: Api; env: string; principal: Principa
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Strategy
-          <select value={request.strategy} onChange={(e) => update({ strategy: value(e) as StartRequest["strategy"] })}>
+        </div>
+        <div class="field">
+          <label for="start-strategy">Strategy</label>
+          <select id="start-strategy" value={request.strategy} onChange={(e) => update({ strategy: value(e) as StartRequest["strategy"] })}>
             {STRATEGIES.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" disabled={busy || request.flag === "" || request.variant === ""}>
           Preview plan
         </button>

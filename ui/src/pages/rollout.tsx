@@ -18,6 +18,7 @@ import type { AuditEntry, Principal } from "../types.js";
 import { CommandDialog } from "./rollout-command-dialog.js";
 import { GuardChart } from "./rollout-chart.js";
 
+const SERIES_REFRESH_MS = 5_000;
 const ACTIONS: RolloutAction[] = ["pause", "resume", "promote", "rollback", "cancel"];
 const label = (a: RolloutAction) => `${a[0]?.toUpperCase()}${a.slice(1)}`;
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
@@ -81,6 +82,14 @@ export function RolloutPage(props: { api: Api; env: string; id: string; principa
   }, [api, env, id]);
   useEffect(load, [load]);
   useLive(api, env, load);
+  // A new metrics minute changes the charts without any stream event (only state changes send
+  // one), so an active rollout's page also refreshes on a short timer.
+  const active = rollout !== null && rollout.outcome === null;
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(load, SERIES_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [active, load]);
 
   if (rollout === null) return error ? <p role="alert">{error}</p> : <p>Loading…</p>;
   const writable = canWrite(props.principal, env);
