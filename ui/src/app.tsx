@@ -10,7 +10,8 @@ import { FlagPage } from "./pages/flag-page.js";
 import { FlagsPage } from "./pages/flags.js";
 import { KeysPage } from "./pages/keys.js";
 import { OverviewPage } from "./pages/overview.js";
-import { RolloutPage, RolloutsPage } from "./pages/rollouts.js";
+import { RolloutPage } from "./pages/rollout.js";
+import { RolloutsPage } from "./pages/rollouts.js";
 import { SignIn } from "./pages/sign-in.js";
 import { href, PAGES, parseRoute } from "./routes.js";
 import { Link, navigate, useLocation } from "./router.js";
@@ -109,8 +110,8 @@ export function App(): JSX.Element {
       <main>
         {route.page === "overview" && <OverviewPage api={session.api} />}
         {route.page === "flags" && route.id === null && <FlagsPage api={session.api} env={env} principal={session.status.principal} />}
-        {route.page === "rollouts" && route.id === null && <RolloutsPage api={session.api} env={env} />}
-        {route.page === "rollouts" && route.id !== null && <RolloutPage api={session.api} env={env} id={route.id} />}
+        {route.page === "rollouts" && route.id === null && <RolloutsPage api={session.api} env={env} principal={session.status.principal} />}
+        {route.page === "rollouts" && route.id !== null && <RolloutPage api={session.api} env={env} id={route.id} principal={session.status.principal} />}
         {route.page === "audit" && <AuditPage api={session.api} env={env} />}
         {route.page === "flags" && route.id !== null && <FlagPage api={session.api} env={env} flagKey={route.id} principal={session.status.principal} />}
         {route.page === "keys" && <KeysPage api={session.api} env={env} principal={session.status.principal} environments={environments} />}

@@ -1,6 +1,6 @@
 /**
- * Rollouts: the environment's rollouts (each a link naming its flag) and a rollout's page with its
- * state, stage, percentage, pause reasons and guard table. Guard charts come in a later slice.
+ * Rollouts: the environment's rollouts (each a link naming its flag) and, for operators, the form
+ * that starts one (rollout-start.tsx). A rollout's own page is rollout.tsx.
  */
 import type { JSX } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
@@ -8,9 +8,10 @@ import type { Api } from "../api.js";
 import { useLive } from "../live.js";
 import { href } from "../routes.js";
 import { Link } from "../router.js";
-import type { Rollout } from "../types.js";
+import type { Principal, Rollout } from "../types.js";
+import { StartRollout } from "./rollout-start.js";
 
-export function RolloutsPage(props: { api: Api; env: string }): JSX.Element {
+export function RolloutsPage(props: { api: Api; env: string; principal: Principal }): JSX.Element {
   const { api, env } = props;
   const [rollouts, setRollouts] = useState<Rollout[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,10 +31,11 @@ export function RolloutsPage(props: { api: Api; env: string }): JSX.Element {
     <section aria-labelledby="rollouts-title">
       <h1 id="rollouts-title">Rollouts in {env}</h1>
       {error && <p role="alert">{error}</p>}
+      <StartRollout api={api} env={env} principal={props.principal} />
       {rollouts === null ? (
         <p>Loading…</p>
       ) : rollouts.length === 0 ? (
-        <p>No rollouts in {env}. Start one with flagctl or the admin API (docs/rollouts.md).</p>
+        <p>No rollouts in {env} yet.</p>
       ) : (
         <table aria-label="Rollouts">
           <thead>
@@ -64,95 +66,6 @@ export function RolloutsPage(props: { api: Api; env: string }): JSX.Element {
           </tbody>
         </table>
       )}
-    </section>
-  );
-}
-
-export function RolloutPage(props: { api: Api; env: string; id: string }): JSX.Element {
-  const { api, env, id } = props;
-  const [rollout, setRollout] = useState<Rollout | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    api.rollout(env, id).then(
-      (next) => {
-        setRollout(next);
-        setError(null);
-      },
-      (e: Error) => setError(e.message),
-    );
-  }, [api, env, id]);
-  useEffect(load, [load]);
-  useLive(api, env, load);
-
-  if (error) return <p role="alert">{error}</p>;
-  if (rollout === null) return <p>Loading…</p>;
-  return (
-    <section aria-labelledby="rollout-title">
-      <p>
-        <Link href={href(env, "rollouts")}>← All rollouts</Link>
-      </p>
-      <h1 id="rollout-title">
-        Rollout of {rollout.flag} in {env}
-      </h1>
-      <dl class="facts">
-        <dt>State</dt>
-        <dd>
-          {rollout.state}
-          {rollout.phase ? ` (${rollout.phase})` : ""}
-        </dd>
-        <dt>Stage</dt>
-        <dd>{rollout.stage}</dd>
-        <dt>Percentage</dt>
-        <dd>
-          {rollout.percentage} % of contexts get {rollout.variant} (else {rollout.baseline}){" "}
-          <progress max={100} value={rollout.percentage} aria-label="rollout progress" />
-        </dd>
-        <dt>Next</dt>
-        <dd>
-          {rollout.nextPercentage === null ? "—" : `${rollout.nextPercentage} %`}
-          {rollout.timeLeftInStageSeconds !== null && ` in ${Math.ceil(rollout.timeLeftInStageSeconds / 60)} min`}
-        </dd>
-        <dt>Created by</dt>
-        <dd>{rollout.createdBy}</dd>
-      </dl>
-      {rollout.pauseReasons.length > 0 && (
-        <>
-          <h2>Pause reasons</h2>
-          <ul>
-            {rollout.pauseReasons.map((p, i) => (
-              <li key={i}>
-                {new Date(p.at).toLocaleString()}: {p.code ?? ""} {p.message ?? ""}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      <h2>Guards</h2>
-      <table aria-label="Guards">
-        <thead>
-          <tr>
-            <th scope="col">Guard</th>
-            <th scope="col">Status</th>
-            <th scope="col">Streak</th>
-            <th scope="col">Latest minute</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rollout.guards.map((g) => {
-            const latest = g.verdicts.at(-1);
-            return (
-              <tr key={g.name}>
-                <th scope="row">{g.name}</th>
-                <td>
-                  <span class={`badge ${g.status === "FIRE" ? "bad" : g.status === "OK" ? "ok" : "warn"}`}>{g.status}</span>
-                </td>
-                <td>{g.streak}</td>
-                <td>{latest ? `${latest.verdict}, ${latest.n} requests` : "no data yet"}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
     </section>
   );
 }
