@@ -7,7 +7,11 @@ import { defineConfig } from "vitest/config";
  *   local KV, D1, Durable Objects and cron (the Worker under test is src/index.ts).
  * - `repo`: checks of the repository itself in Node (e.g. no test depends on the calendar).
  * - `node`: black-box tests in Node against a real `wrangler dev` (e2e smoke, OpenFeature contract).
+ * - `node-clock`: the e2e files that drive simulated time, one after another on a wrangler dev of their own.
  */
+/** E2E files that tick the cron with a simulated time (see the `node-clock` project). */
+const CLOCK_DRIVEN_E2E = ["test/e2e/cli-rollouts.test.ts", "test/e2e/dashboard-rollouts.test.ts"];
+
 /** Webhook bodies the fake receiver got (tests read them back through GET https://hooks.test/received). */
 const webhookDeliveries: unknown[] = [];
 /** Each delivery's raw body and signature header, as received (GET https://hooks.test/signed). */
@@ -85,6 +89,21 @@ export default defineConfig(async () => {
             name: "node",
             environment: "node",
             include: ["test/e2e/**/*.test.ts"],
+            exclude: CLOCK_DRIVEN_E2E,
+            globalSetup: ["./test/e2e/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+        {
+          // The e2e files that drive simulated time through the cron endpoint. Every tick ticks every
+          // environment, whose clock never goes back, so they get a wrangler dev of their own and run
+          // one after another: a file's clock never falls behind another's.
+          test: {
+            name: "node-clock",
+            environment: "node",
+            include: CLOCK_DRIVEN_E2E,
+            fileParallelism: false,
             globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 60_000,
             hookTimeout: 120_000,

@@ -10,13 +10,12 @@
  * simulated time only moves forward from a base far in the future, each test uses its own flags,
  * and every rollout ends in a terminal state (afterAll rolls back any a failed test left running).
  *
- * smoke.test.ts expects every environment to hold exactly the seeded flags, at any moment (it may
- * run while this file does), so these tests create no flags: they borrow seeded boolean flags of
+ * These tests create no flags: they borrow seeded boolean flags of
  * staging and production, set their fallthrough to "off" (a rollout's starting point) and put them
  * back as they were afterwards.
  */
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { DAY, SimClock } from "../support/sim-clock.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DAY, nextWholeMinute, SimClock } from "../support/sim-clock.js";
 import { ADMIN_HEADERS } from "./support/admin.js";
 import { expectFailure, flagctl, json, start } from "./support/flagctl.js";
 
@@ -26,10 +25,18 @@ const baseUrl = inject("baseUrl");
 
 const MIN = 60_000;
 /**
- * The latest tick's time. It starts at the real clock (no other e2e file ticks ahead of it), so
- * this file's ticks decide the environments' clock; it only moves forward.
+ * The latest tick's time; it only moves forward. It starts at the real clock, or after the
+ * environments' clocks when another clock-driven file of the `node-clock` project (they run one
+ * after another on their own wrangler dev) already moved them ahead.
  */
 let clock = new SimClock().now;
+
+beforeAll(async () => {
+  const res = await fetch(`${baseUrl}/admin/v1/status`, { headers: ADMIN_HEADERS });
+  expect(res.status).toBe(200);
+  const status = (await res.json()) as { environments: { clock?: number }[] };
+  clock = new SimClock(nextWholeMinute(Math.max(0, ...status.environments.map((e) => e.clock ?? 0)))).now;
+});
 
 /** Runs the cron at `ms` (every environment ticks with now = ms). */
 async function tick(ms: number): Promise<void> {
