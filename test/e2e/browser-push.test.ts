@@ -13,7 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./support/chromium.mjs";
 import { type OfrepPage, type SeenValue, startOfrepPage } from "./support/ofrep-page.mjs";
-import { ADMIN_HEADERS } from "./support/admin.js";
+import { adminClient } from "./support/admin.js";
 
 const baseUrl = inject("baseUrl");
 const ENV = "production";
@@ -21,14 +21,7 @@ const PUSH_WAIT_MS = 10_000;
 /** Snapshot refresh (5 s) + one poll (1 s) + a loaded 2-core box. */
 const POLL_WAIT_MS = 15_000;
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: ADMIN_HEADERS };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${baseUrl}/admin/v1${path}`, init);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
+const admin = adminClient(baseUrl);
 
 /** A clientSide boolean flag of its own per test (tests of other files flip the seeded ones). */
 async function createClientFlag(key: string): Promise<void> {

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ADMIN_HEADERS, ADMIN_TOKEN } from "./support/admin.js";
+import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
 
 const baseUrl = inject("baseUrl");
@@ -20,14 +20,7 @@ const FLAG = "llm_integration_enabled";
 
 type FlagBody = Record<string, unknown> & { version?: number; updatedAt?: string; rules: unknown[] };
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: ADMIN_HEADERS };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${baseUrl}/admin/v1${path}`, init);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
+const admin = adminClient(baseUrl);
 
 const readFlag = async () => (await admin<{ flag: FlagBody }>("GET", `/envs/${ENV}/flags/${FLAG}`)).flag;
 

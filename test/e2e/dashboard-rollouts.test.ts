@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { nextWholeMinute, HOUR, MINUTE } from "../support/sim-clock.js";
-import { ADMIN_HEADERS, ADMIN_TOKEN } from "./support/admin.js";
+import { ADMIN_HEADERS, ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
 
 const baseUrl = inject("baseUrl");
@@ -20,14 +20,7 @@ const ENV = "development";
 /** A seeded boolean flag no other e2e file uses in development; its fallthrough is made "off" (the baseline) here and put back after. */
 const FLAG = "phase_3_complete";
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: ADMIN_HEADERS };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${baseUrl}/admin/v1${path}`, init);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
+const admin = adminClient(baseUrl);
 
 // ── simulated time: every tick ticks every environment, whose clock never goes back ─────────
 

@@ -9,21 +9,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ADMIN_HEADERS, ADMIN_TOKEN } from "./support/admin.js";
+import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
 const UI_WAIT_MS = 15_000;
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: ADMIN_HEADERS };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(`${baseUrl}/admin/v1${path}`, init);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
+const admin = adminClient(baseUrl);
 
 /**
  * Seeded flags no other e2e file reads or flips. This file creates no flag (smoke.test.ts expects
