@@ -3,7 +3,7 @@
  * environment, the global API tokens — create (the secret shown once), list, revoke (confirmed).
  * Write controls are disabled for tokens without the admin role the API requires.
  */
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { Api } from "../api.js";
 import { type ApiToken, createSdkKey, createToken, listSdkKeys, listTokens, revokeSdkKey, revokeToken, type SdkKey } from "../flag-api.js";
@@ -19,31 +19,103 @@ interface Revoking {
 
 const when = (iso: string) => <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>;
 
+/**
+ * The create flow SDK keys and API tokens share: submit the form, show the new secret once, clear
+ * the error and let the caller reset its form and reload — or show why the create failed.
+ */
+function useSecretCreation() {
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const creating = (make: () => Promise<string>, done: () => void) => async (event: Event) => {
+    event.preventDefault();
+    try {
+      setSecret(await make());
+      setError(null);
+      done();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return { error, setError, secret, dismiss: () => setSecret(null), creating };
+}
+
+/**
+ * What SDK keys and API tokens share below their create form: the create error, the new secret
+ * (shown once), and the listing table, labelled by `${secretLabel}s`, whose header ends in
+ * Created and State (the row's last two cells, see CreatedAndState).
+ */
+function CreatedAndListed(props: {
+  error: string | null;
+  secretLabel: string;
+  secret: string | null;
+  onDismiss: () => void;
+  columns: string[];
+  children: ComponentChildren;
+}): JSX.Element {
+  return (
+    <>
+      {props.error && <p role="alert">{props.error}</p>}
+      {props.secret && <SecretOnce label={props.secretLabel} secret={props.secret} onDismiss={props.onDismiss} />}
+      <table aria-label={`${props.secretLabel}s`}>
+        <thead>
+          <tr>
+            {[...props.columns, "Created", "State"].map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </>
+  );
+}
+
+/** A row's Created cell and State cell: when it was revoked, or the button that asks to revoke it. */
+function CreatedAndState(props: {
+  createdAt: string;
+  revokedAt: string | null;
+  what: string;
+  disabled?: boolean;
+  onRevoke: (r: Revoking) => void;
+  run: () => Promise<unknown>;
+}): JSX.Element {
+  return (
+    <>
+      <td>{when(props.createdAt)}</td>
+      <td>
+        {props.revokedAt ? (
+          <>revoked {when(props.revokedAt)}</>
+        ) : (
+          <button type="button" disabled={props.disabled} aria-label={`Revoke ${props.what}`} onClick={() => props.onRevoke({ what: props.what, run: props.run })}>
+            Revoke
+          </button>
+        )}
+      </td>
+    </>
+  );
+}
+
 function SdkKeys(props: { api: Api; env: string; writable: boolean; onRevoke: (r: Revoking) => void; tick: number }): JSX.Element {
   const { api, env } = props;
   const [keys, setKeys] = useState<SdkKey[] | null>(null);
   const [name, setName] = useState("");
   const [kind, setKind] = useState<SdkKey["kind"]>("server");
-  const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, secret, dismiss, creating } = useSecretCreation();
 
   const load = useCallback(() => {
     listSdkKeys(api, env).then(setKeys, (e: Error) => setError(e.message));
   }, [api, env]);
   useEffect(load, [load, props.tick]);
 
-  const create = async (event: Event) => {
-    event.preventDefault();
-    try {
-      const created = await createSdkKey(api, env, name.trim(), kind);
-      setSecret(created.key);
+  const create = creating(
+    async () => (await createSdkKey(api, env, name.trim(), kind)).key,
+    () => {
       setName("");
-      setError(null);
       load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+    },
+  );
 
   return (
     <section aria-labelledby="sdk-keys-title">
@@ -64,40 +136,25 @@ function SdkKeys(props: { api: Api; env: string; writable: boolean; onRevoke: (r
           Create SDK key
         </button>
       </form>
-      {error && <p role="alert">{error}</p>}
-      {secret && <SecretOnce label="SDK key" secret={secret} onDismiss={() => setSecret(null)} />}
-      <table aria-label="SDK keys">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Id</th>
-            <th scope="col">Created</th>
-            <th scope="col">State</th>
+      <CreatedAndListed error={error} secretLabel="SDK key" secret={secret} onDismiss={dismiss} columns={["Name", "Kind", "Id"]}>
+        {(keys ?? []).map((k) => (
+          <tr key={k.id}>
+            <th scope="row">{k.name}</th>
+            <td>{k.kind}</td>
+            <td>
+              <code>{k.id}</code>
+            </td>
+            <CreatedAndState
+              createdAt={k.createdAt}
+              revokedAt={k.revokedAt}
+              what={`SDK key ${k.name}`}
+              disabled={!props.writable}
+              onRevoke={props.onRevoke}
+              run={() => revokeSdkKey(api, env, k.id)}
+            />
           </tr>
-        </thead>
-        <tbody>
-          {(keys ?? []).map((k) => (
-            <tr key={k.id}>
-              <th scope="row">{k.name}</th>
-              <td>{k.kind}</td>
-              <td>
-                <code>{k.id}</code>
-              </td>
-              <td>{when(k.createdAt)}</td>
-              <td>
-                {k.revokedAt ? (
-                  <>revoked {when(k.revokedAt)}</>
-                ) : (
-                  <button type="button" disabled={!props.writable} aria-label={`Revoke SDK key ${k.name}`} onClick={() => props.onRevoke({ what: `SDK key ${k.name}`, run: () => revokeSdkKey(api, env, k.id) })}>
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </CreatedAndListed>
     </section>
   );
 }
@@ -108,26 +165,20 @@ function ApiTokens(props: { api: Api; onRevoke: (r: Revoking) => void; tick: num
   const [name, setName] = useState("");
   const [role, setRole] = useState<ApiToken["role"]>("viewer");
   const [scope, setScope] = useState("*");
-  const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, secret, dismiss, creating } = useSecretCreation();
 
   const load = useCallback(() => {
     listTokens(api).then(setTokens, (e: Error) => setError(e.message));
   }, [api]);
   useEffect(load, [load, props.tick]);
 
-  const create = async (event: Event) => {
-    event.preventDefault();
-    try {
-      const created = await createToken(api, name.trim(), role, [scope]);
-      setSecret(created.token);
+  const create = creating(
+    async () => (await createToken(api, name.trim(), role, [scope])).token,
+    () => {
       setName("");
-      setError(null);
       load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+    },
+  );
 
   return (
     <section aria-labelledby="tokens-title">
@@ -160,38 +211,16 @@ function ApiTokens(props: { api: Api; onRevoke: (r: Revoking) => void; tick: num
           Create API token
         </button>
       </form>
-      {error && <p role="alert">{error}</p>}
-      {secret && <SecretOnce label="API token" secret={secret} onDismiss={() => setSecret(null)} />}
-      <table aria-label="API tokens">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">Environments</th>
-            <th scope="col">Created</th>
-            <th scope="col">State</th>
+      <CreatedAndListed error={error} secretLabel="API token" secret={secret} onDismiss={dismiss} columns={["Name", "Role", "Environments"]}>
+        {(tokens ?? []).map((t) => (
+          <tr key={t.id}>
+            <th scope="row">{t.name}</th>
+            <td>{t.role}</td>
+            <td>{t.environments.join(", ")}</td>
+            <CreatedAndState createdAt={t.createdAt} revokedAt={t.revokedAt} what={`API token ${t.name}`} onRevoke={props.onRevoke} run={() => revokeToken(api, t.id)} />
           </tr>
-        </thead>
-        <tbody>
-          {(tokens ?? []).map((t) => (
-            <tr key={t.id}>
-              <th scope="row">{t.name}</th>
-              <td>{t.role}</td>
-              <td>{t.environments.join(", ")}</td>
-              <td>{when(t.createdAt)}</td>
-              <td>
-                {t.revokedAt ? (
-                  <>revoked {when(t.revokedAt)}</>
-                ) : (
-                  <button type="button" aria-label={`Revoke API token ${t.name}`} onClick={() => props.onRevoke({ what: `API token ${t.name}`, run: () => revokeToken(api, t.id) })}>
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </CreatedAndListed>
     </section>
   );
 }
