@@ -7,10 +7,20 @@ import { defineConfig } from "vitest/config";
  *   local KV, D1, Durable Objects and cron (the Worker under test is src/index.ts).
  * - `repo`: checks of the repository itself in Node (e.g. no test depends on the calendar).
  * - `node`: black-box tests in Node against a real `wrangler dev` (e2e smoke, OpenFeature contract).
- * - `node-clock`: the e2e files that drive simulated time, one after another on a wrangler dev of their own.
+ * - `node-serial`: the e2e files that drive simulated time or change what other files read, one after
+ *   another on a wrangler dev of their own.
  */
-/** E2E files that tick the cron with a simulated time (see the `node-clock` project). */
-const CLOCK_DRIVEN_E2E = ["test/e2e/cli-rollouts.test.ts", "test/e2e/dashboard-rollouts.test.ts"];
+/**
+ * E2E files that must not run beside the others (see the `node-serial` project): those that tick the
+ * cron with a simulated time (every tick ticks every environment, whose clock never goes back), and
+ * those that change `development`'s flags, which the anonymous OFREP contract and smoke tests read.
+ */
+const SERIAL_E2E = [
+  "test/e2e/cli-rollouts.test.ts",
+  "test/e2e/dashboard-rollouts.test.ts",
+  "test/e2e/dashboard.test.ts",
+  "test/e2e/dashboard-flag.test.ts",
+];
 
 /** Webhook bodies the fake receiver got (tests read them back through GET https://hooks.test/received). */
 const webhookDeliveries: unknown[] = [];
@@ -89,20 +99,19 @@ export default defineConfig(async () => {
             name: "node",
             environment: "node",
             include: ["test/e2e/**/*.test.ts"],
-            exclude: CLOCK_DRIVEN_E2E,
+            exclude: SERIAL_E2E,
             globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 60_000,
             hookTimeout: 120_000,
           },
         },
         {
-          // The e2e files that drive simulated time through the cron endpoint. Every tick ticks every
-          // environment, whose clock never goes back, so they get a wrangler dev of their own and run
-          // one after another: a file's clock never falls behind another's.
+          // SERIAL_E2E: a wrangler dev of their own, one file after another, so a file's simulated clock
+          // never falls behind another's and no file sees another's flag changes mid-test.
           test: {
-            name: "node-clock",
+            name: "node-serial",
             environment: "node",
-            include: CLOCK_DRIVEN_E2E,
+            include: SERIAL_E2E,
             fileParallelism: false,
             globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 60_000,

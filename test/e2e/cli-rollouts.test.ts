@@ -26,7 +26,7 @@ const baseUrl = inject("baseUrl");
 const MIN = 60_000;
 /**
  * The latest tick's time; it only moves forward. It starts at the real clock, or after the
- * environments' clocks when another clock-driven file of the `node-clock` project (they run one
+ * environments' clocks when another clock-driven file of the `node-serial` project (they run one
  * after another on their own wrangler dev) already moved them ahead.
  */
 let clock = new SimClock().now;
