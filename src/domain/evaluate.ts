@@ -84,23 +84,17 @@ export function compileFlag(flag: Flag): CompiledFlag {
   }
   const result = (variant: string, reason: Reason): Evaluation =>
     (results.get(variant) as Evaluation[])[REASONS.indexOf(reason)] as Evaluation;
-  const noRuleMatched = (variant: string): Evaluation =>
+  /** STATIC within OFREP's reasons, with OpenFeature's finer DEFAULT (and why) in the metadata. */
+  const staticDefault = (variant: string, why: Readonly<Record<string, string>> = {}): Evaluation =>
     Object.freeze({
       key: flag.key,
       value: flag.variants[variant],
       variant,
       reason: "STATIC" as const,
-      metadata: Object.freeze({ reason: DEFAULT_REASON_METADATA }),
+      metadata: Object.freeze({ reason: DEFAULT_REASON_METADATA, ...why }),
     });
-
-  const bucketMissing = (variant: string): Evaluation =>
-    Object.freeze({
-      key: flag.key,
-      value: flag.variants[variant],
-      variant,
-      reason: "STATIC" as const,
-      metadata: Object.freeze({ reason: DEFAULT_REASON_METADATA, bucketAttributeMissing: bucketBy }),
-    });
+  const noRuleMatched = (variant: string): Evaluation => staticDefault(variant);
+  const bucketMissing = (variant: string): Evaluation => staticDefault(variant, { bucketAttributeMissing: bucketBy });
   const bucketError: Evaluation = Object.freeze({
     key: flag.key,
     reason: "ERROR" as const,

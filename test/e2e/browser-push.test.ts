@@ -13,6 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./support/chromium.mjs";
 import { type OfrepPage, type SeenValue, startOfrepPage } from "./support/ofrep-page.mjs";
+import { booleanFlag } from "../support/flags.js";
 import { adminClient } from "./support/admin.js";
 
 const baseUrl = inject("baseUrl");
@@ -25,19 +26,7 @@ const admin = adminClient(baseUrl);
 
 /** A clientSide boolean flag of its own per test (tests of other files flip the seeded ones). */
 async function createClientFlag(key: string): Promise<void> {
-  await admin("PUT", `/envs/${ENV}/flags/${key}`, {
-    key,
-    type: "boolean",
-    variants: { on: true, off: false },
-    offVariant: "off",
-    enabled: true,
-    rules: [],
-    fallthrough: { variant: "on" },
-    salt: key,
-    clientSide: true,
-    description: "browser e2e: kill switch seen by the stock web provider",
-    tags: [],
-  });
+  await admin("PUT", `/envs/${ENV}/flags/${key}`, booleanFlag(key, { clientSide: true, description: "browser e2e: kill switch seen by the stock web provider" }));
 }
 
 interface BulkBody {

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
+import { signIn, watchPageErrors } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
@@ -33,7 +34,7 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
   let context: BrowserContext;
   let page: Page;
   let original: FlagBody;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     const { version: _v, updatedAt: _u, ...rest } = await readFlag();
@@ -43,13 +44,8 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
     page = await context.newPage();
     page.setDefaultTimeout(UI_WAIT_MS);
-    page.on("console", (m) => {
-      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text());
-    });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${baseUrl}/ui/`);
-    await page.getByLabel("API token").fill(ADMIN_TOKEN);
-    await page.getByLabel("API token").press("Enter");
+    pageErrors = watchPageErrors(page);
+    await signIn(page, baseUrl, ADMIN_TOKEN);
     await page.getByRole("heading", { name: "Overview" }).waitFor();
   });
 
@@ -172,9 +168,7 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
     try {
       const p = await viewer.newPage();
       p.setDefaultTimeout(UI_WAIT_MS);
-      await p.goto(`${baseUrl}/ui/`);
-      await p.getByLabel("API token").fill(token);
-      await p.getByLabel("API token").press("Enter");
+      await signIn(p, baseUrl, token);
       await p.getByRole("link", { name: "Keys and tokens", exact: true }).click();
       await p.getByRole("heading", { name: "Keys and tokens" }).waitFor();
       expect(await p.getByRole("button", { name: "Create SDK key" }).isDisabled()).toBe(true);

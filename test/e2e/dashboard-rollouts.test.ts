@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { nextWholeMinute, HOUR, MINUTE } from "../support/sim-clock.js";
 import { ADMIN_HEADERS, ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
+import { signIn, watchPageErrors } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
@@ -68,7 +69,7 @@ describe("dashboard: rollout pages", () => {
   let browser: Browser;
   let page: Page;
   let original: FlagJson;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     ({ flag: original } = await admin<{ flag: FlagJson }>("GET", `/envs/${ENV}/flags/${FLAG}`));
@@ -85,13 +86,8 @@ describe("dashboard: rollout pages", () => {
     page.setDefaultTimeout(UI_WAIT_MS);
     // uPlot styles its elements through the CSSOM, which style-src 'self' allows; a `style`
     // attribute in markup or a <style> element would be refused and show up here.
-    page.on("console", (m) => {
-      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text());
-    });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${baseUrl}/ui/`);
-    await page.getByLabel("API token").fill(ADMIN_TOKEN);
-    await page.getByLabel("API token").press("Enter");
+    pageErrors = watchPageErrors(page);
+    await signIn(page, baseUrl, ADMIN_TOKEN);
     await page.getByRole("heading", { name: "Overview" }).waitFor();
   });
 

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
+import { signIn as signInTo, watchPageErrors } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
@@ -36,29 +37,20 @@ async function screenshot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", `${name}.png`), fullPage: true });
 }
 
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.goto(`${baseUrl}/ui/`);
-  await page.getByLabel("API token").fill(token);
-  await page.getByLabel("API token").press("Enter");
-}
+const signIn = (page: Page, token: string): Promise<void> => signInTo(page, baseUrl, token);
 
 describe("dashboard: sign in, flags, kill switches, audit", () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(UI_WAIT_MS);
-    // A CSP violation (an inline script or style) shows up as a console error "Refused to …";
-    // refused requests (the wrong token's 401) are expected and not collected.
-    page.on("console", (m) => {
-      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text());
-    });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    pageErrors = watchPageErrors(page);
   });
 
   afterAll(async () => {
