@@ -10,6 +10,7 @@ import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
+import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
 import type { WebhookStats } from "./webhook-outbox.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
@@ -39,6 +40,12 @@ export interface EnvironmentApi {
   /** Per-minute guard series of a rollout over [from, to) in epoch ms (both optional: the last hour). */
   rolloutSeries(id: string, from: number | undefined, to: number | undefined): Promise<CommandResult<{ series: RolloutSeries }>>;
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
+  /** Schedules a flag change at `at` on the environment clock (applied at once when already due). */
+  createSchedule(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>>;
+  listSchedules(filter: { state?: ScheduleState | undefined; flag?: string | undefined }): Promise<Schedule[]>;
+  getSchedule(id: string): Promise<Schedule | null>;
+  /** PENDING → CANCELLED; another state is a VERSION_CONFLICT (409). */
+  cancelSchedule(id: string, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>>;
   ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>>;
   notificationStats(): Promise<WebhookStats>;
 }

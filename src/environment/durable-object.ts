@@ -8,6 +8,7 @@
  * - FlagCommands (flag-commands.ts): put / patch / kill switch / archive / import / seed / overrides
  * - SdkKeyCommands (sdk-key-commands.ts): create / revoke
  * - Rollouts (rollouts.ts): create / commands / guard series / metric ingest / tick
+ * - Schedules (schedules.ts): scheduled flag changes, applied by the alarm and the tick
  *
  * Every command commits in one SQLite transaction with exactly one audit event per change; only
  * then does the context drain side effects (KV publish, D1 audit flush, webhooks), each retried
@@ -26,6 +27,7 @@ import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
+import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
@@ -37,6 +39,8 @@ import { FlagCommands } from "./flag-commands.js";
 import { durableObjectMetrics, MetricStore } from "./metric-store.js";
 import { RolloutStore } from "./rollout-store.js";
 import { Rollouts } from "./rollouts.js";
+import { ScheduleStore } from "./schedule-store.js";
+import { Schedules } from "./schedules.js";
 import { SdkKeyCommands } from "./sdk-key-commands.js";
 import { seedPlan } from "./seed.js";
 import { SnapshotPublisher } from "./snapshot-publisher.js";
@@ -57,6 +61,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly flags: FlagCommands;
   private readonly sdkKeys: SdkKeyCommands;
   private readonly rollouts: Rollouts;
+  private readonly schedules: Schedules;
   private readonly subscribers: Subscribers;
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
@@ -75,10 +80,11 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     const outbox = new AuditOutbox(sql, this.name);
     const rolloutStore = new RolloutStore(sql);
     const metricStore = new MetricStore(sql);
+    const scheduleStore = new ScheduleStore(sql);
     // Without a valid configuration, outbound calls get the strictest rules.
     const outbound = this.config?.outbound ?? STRICT_OUTBOUND;
     this.webhooks = new WebhookOutbox(sql, outbound, env.WEBHOOK_SECRET);
-    for (const part of [this.storage, outbox, rolloutStore, metricStore, this.webhooks]) part.migrate();
+    for (const part of [this.storage, outbox, rolloutStore, metricStore, this.webhooks, scheduleStore]) part.migrate();
 
     const storage = this.storage;
     this.subscribers = new Subscribers(ctx, () => this.changeMessage());
@@ -93,6 +99,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     this.flags = new FlagCommands(this.context);
     this.sdkKeys = new SdkKeyCommands(this.context);
     this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
+    this.schedules = new Schedules(this.context, scheduleStore, armAlarm);
 
     if (this.config && this.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
       void ctx.blockConcurrencyWhile(() => this.armAlarm(Date.now() + 1));
@@ -185,6 +192,22 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.rollouts.command(id, command, meta);
   }
 
+  createSchedule(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>> {
+    return this.schedules.create(input, meta);
+  }
+
+  async listSchedules(filter: { state?: ScheduleState | undefined; flag?: string | undefined }): Promise<Schedule[]> {
+    return this.schedules.list(filter);
+  }
+
+  async getSchedule(id: string): Promise<Schedule | null> {
+    return this.schedules.get(id);
+  }
+
+  cancelSchedule(id: string, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>> {
+    return this.schedules.cancel(id, meta);
+  }
+
   async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>> {
     return this.rollouts.ingest(input, maxAgeSeconds);
   }
@@ -193,12 +216,13 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /**
    * Cron entry point: `now` is the scheduled event's time, and advances the environment clock.
-   * Records a changed FLAG_OVERRIDES, ticks the rollouts, then drains (retrying pending publishes,
-   * audit flushes and webhooks).
+   * Records a changed FLAG_OVERRIDES, applies the schedules now due, ticks the rollouts, then
+   * drains (retrying pending publishes, audit flushes and webhooks).
    */
   async tick(now: number): Promise<EnvironmentStatus> {
     this.clock.advanceTo(now);
     if (this.config) this.flags.auditOverrideChanges(this.config.overrides[this.name] ?? {});
+    await this.schedules.applyDue();
     await this.rollouts.tick(this.clock.now());
     await this.context.drain();
     return this.status();
@@ -226,7 +250,9 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     }
   }
 
+  /** The one alarm, armed at the earliest time any part needs it: due schedules, then effects. */
   override async alarm(): Promise<void> {
+    await this.schedules.applyDue();
     await this.context.drain();
   }
 

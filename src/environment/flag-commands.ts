@@ -10,7 +10,7 @@ import { failure, validationError, type ChangeMeta, type CommandFailure, type Co
 import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
 import { Flag, FlagSet } from "../domain/flag.js";
 import { budgetExcess } from "../domain/limits.js";
-import { mergePatch } from "../domain/merge-patch.js";
+import { patchFlag } from "../domain/flag-patch.js";
 import type { Change, EnvironmentContext } from "./context.js";
 import type { ChangeOutcome, FlagChange, ImportOutcome, WriteGuard } from "./types.js";
 
@@ -47,11 +47,8 @@ export class FlagCommands {
     if (!isObject(patch)) return Promise.resolve(failure("VALIDATION_FAILED", "a merge patch must be a JSON object", [{ path: "", message: "expected an object" }]));
     return this.write(key, guard, meta, (current) => {
       if (!current) return notFound(key);
-      const { version: _v, updatedAt: _u, ...content } = current;
-      const merged = mergePatch(content, patch) as Record<string, unknown>;
-      if (merged["key"] !== key) return failure("VALIDATION_FAILED", "a patch cannot change the key", [{ path: "key", message: `must stay "${key}"` }]);
-      const parsed = Flag.safeParse(merged);
-      return parsed.success ? { ok: true, flag: parsed.data } : validationError("the patched flag is invalid", parsed.error);
+      const patched = patchFlag(current, patch);
+      return patched.ok ? patched : failure("VALIDATION_FAILED", patched.message, patched.problems);
     }, undefined, true);
   }
 

@@ -105,6 +105,8 @@ export const MUST_COVER = [
   "POST /envs/{env}/rollouts/{id}/cancel",
   "POST /envs/{env}/flags/{key}/explain",
   "GET /envs/{env}/rollouts/{id}/series",
+  "POST /envs/{env}/schedules",
+  "DELETE /envs/{env}/schedules/{id}",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
@@ -121,6 +123,7 @@ export interface PathValues {
   readonly rolloutId: string;
   readonly sdkKeyId: string;
   readonly tokenId: string;
+  readonly scheduleId: string;
 }
 
 /**
@@ -134,6 +137,7 @@ export function pathValue(template: string, param: string, values: PathValues): 
     if (/\/rollouts\/\{id\}/.test(template)) return values.rolloutId;
     if (/\/sdk-keys\/\{id\}/.test(template)) return values.sdkKeyId;
     if (/^\/tokens\/\{id\}/.test(template)) return values.tokenId;
+    if (/\/schedules\/\{id\}/.test(template)) return values.scheduleId;
   }
   throw new Error(`no fixture value for {${param}} in ${template}: teach pathValue() about it`);
 }

@@ -21,14 +21,23 @@ async function expectCreated<T>(what: string, res: Promise<{ status: number; bod
 /** A rollout's starting point: a boolean flag serving "off", to be rolled out to "on". */
 export const rolloutReadyFlag = (key: string) => booleanFlag(key, { fallthrough: { variant: "off" } });
 
-/** Creates the flag, rollout, SDK key and API token in `env` (with the bootstrap admin token). */
+/** A schedule body for `flagKey`, a day ahead: harmless, it never comes due during a test. */
+export const dayAheadSchedule = (flagKey: string) => ({
+  at: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
+  flag: flagKey,
+  action: "patch",
+  patch: { description: "scheduled by a route-wide test" },
+});
+
+/** Creates the flag, rollout, SDK key, API token and a pending schedule in `env` (with the bootstrap admin token). */
 export async function createRouteFixtures(env: string, prefix = "route"): Promise<PathValues> {
   const flagKey = freshKey(prefix);
   await expectCreated("flag", adminJson("PUT", `/envs/${env}/flags/${flagKey}`, rolloutReadyFlag(flagKey)));
   const { rollout } = await expectCreated("rollout", adminJson<{ rollout: { id: string } }>("POST", `/envs/${env}/rollouts`, { flag: flagKey, variant: "on", strategy: "fast" }));
   const sdkKey = await expectCreated("sdk key", adminJson<{ id: string }>("POST", `/envs/${env}/sdk-keys`, { name: `${prefix}-key`, kind: "server" }));
   const token = await expectCreated("token", adminJson<{ id: string }>("POST", "/tokens", { name: `${prefix}-token-${counter++}`, role: "viewer", environments: [env] }));
-  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id };
+  const schedule = await expectCreated("schedule", adminJson<{ id: string }>("POST", `/envs/${env}/schedules`, dayAheadSchedule(flagKey)));
+  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, scheduleId: schedule.id };
 }
 
 /**
@@ -53,6 +62,8 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return { name: `route-wide-test-${counter++}`, role: "viewer", environments: [values.env] };
     case "POST /envs/{env}/rollouts":
       return { flag: values.flagKey, variant: "on", strategy: "fast", dryRun: true };
+    case "POST /envs/{env}/schedules":
+      return dayAheadSchedule(values.flagKey);
     case "POST /envs/{env}/flags/{key}/explain":
       return { context: { targetingKey: "route-wide-test" } };
     default:

@@ -13,6 +13,7 @@ import { explainRoutes } from "./explain.js";
 import { flagRoutes } from "./flags.js";
 import { keyRoutes } from "./keys.js";
 import { rolloutRoutes } from "./rollouts.js";
+import { scheduleRoutes } from "./schedules.js";
 import { statusRoutes } from "./status.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
 
@@ -73,5 +74,6 @@ admin.route("/", explainRoutes);
 admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);
+admin.route("/", scheduleRoutes);
 admin.route("/", statusRoutes);
 admin.route("/", eventRoutes);
