@@ -42,8 +42,8 @@ export interface AuditQuery {
 export async function queryAudit(db: D1Database, q: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: number | null }> {
   const where = ["environment = ?"];
   const args: (string | number)[] = [q.environment];
-  // A flag's history: its own changes and its rollouts' transitions (both keyed by the flag).
-  if (q.flag !== undefined) { where.push("target_type IN ('flag', 'rollout') AND target_id = ?"); args.push(q.flag); }
+  // A flag's history: its own changes, its rollouts' transitions and its schedules (all keyed by the flag).
+  if (q.flag !== undefined) { where.push("target_type IN ('flag', 'rollout', 'schedule') AND target_id = ?"); args.push(q.flag); }
   if (q.actor !== undefined) { where.push("actor = ?"); args.push(q.actor); }
   if (q.action !== undefined) { where.push("action = ?"); args.push(q.action); }
   if (q.since !== undefined) { where.push("at >= ?"); args.push(q.since); }
