@@ -6,6 +6,7 @@ import { flagsCommand } from "./commands/flags.ts";
 import { healthCommand } from "./commands/health.ts";
 import { keysCommand, tokensCommand } from "./commands/keys.ts";
 import { deployCommand, rolloutActionCommands, statusCommand } from "./commands/rollouts.ts";
+import { schedulesCommand } from "./commands/schedules.ts";
 import { CliError, EXIT } from "./lib/errors.ts";
 import { out } from "./lib/output.ts";
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   program.addCommand(deployCommand());
   program.addCommand(statusCommand());
   for (const command of rolloutActionCommands()) program.addCommand(command);
+  program.addCommand(schedulesCommand());
   program.addCommand(auditCommand());
   program.addCommand(keysCommand());
   program.addCommand(tokensCommand());
