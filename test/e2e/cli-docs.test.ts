@@ -125,7 +125,7 @@ function readOnly(args: readonly string[]): boolean {
   if (args.includes("--watch") || args.includes("-w") || args.includes("--follow") || args.includes("--output")) return false;
   if (command === "health" || command === "audit") return true;
   if (command === "flags") return sub === "list" || sub === "get" || sub === "export";
-  if (command === "keys" || command === "tokens" || command === "schedules") return sub === "list";
+  if (command === "keys" || command === "tokens") return sub === "list";
   if (command === "status") return sub === undefined || sub.startsWith("-"); // the list of active rollouts
   if (command === "deploy") return args.includes("--dry-run");
   return args.includes("--help") || args.includes("--version");

@@ -3,8 +3,10 @@
  * happy path, its errors (422 naming the field, 404, 409) and its security (role, environment
  * scope). Applying them (alarm, cron tick, FAILED) is in schedule-apply.test.ts.
  */
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Schedule } from "../../src/domain/schedule.js";
+import { MAX_PENDING_SCHEDULES, type Schedule } from "../../src/domain/schedule.js";
 import { adminJson, booleanFlag, createToken } from "./admin-helpers.js";
 import { environment } from "./helpers.js";
 import { DAY, HOUR, MINUTE } from "../support/sim-clock.js";
@@ -108,6 +110,26 @@ describe("POST /envs/{env}/schedules", () => {
     expect(far.status).toBe(422);
     expect(far.body.error.details[0]?.path).toBe("at");
     expect((await adminJson("POST", `/envs/${ENV}/schedules`, { at: iso(now + 364 * DAY), flag, action: "enable" })).status).toBe(201);
+  });
+
+  it("422 once the environment holds 1,000 pending schedules; a cancel makes room", async () => {
+    // production, so the 1,000 rows stay out of the other tests' lists.
+    const flag = `sched_full_${serial++}`;
+    expect((await adminJson("PUT", `/envs/production/flags/${flag}`, booleanFlag(flag))).status).toBe(201);
+    const at = iso((await environment("production").status()).clock + DAY);
+    const first = (await adminJson<Schedule>("POST", "/envs/production/schedules", { at, flag, action: "disable" })).body;
+    // The other 999 straight into the table (as the store writes them), which is what the limit counts.
+    await runInDurableObject(env.ENVIRONMENT.getByName("production"), (_instance, state) => {
+      for (let i = 1; i < MAX_PENDING_SCHEDULES; i++) {
+        const row = { ...first, id: `sch_fill${String(i).padStart(12, "0")}` };
+        state.storage.sql.exec("INSERT INTO schedules (id, flag, state, at, body, created_at) VALUES (?, ?, 'PENDING', ?, ?, ?)", row.id, flag, Date.parse(at), JSON.stringify(row), Date.parse(row.createdAt));
+      }
+    });
+    const full = await adminJson<{ error: { message: string; details: { path: string; message: string }[] } }>("POST", "/envs/production/schedules", { at, flag, action: "enable" });
+    expect(full.status).toBe(422);
+    expect(full.body.error.details[0]?.message).toMatch(/1000 pending/);
+    expect((await adminJson("DELETE", `/envs/production/schedules/${first.id}`)).status).toBe(200);
+    expect((await adminJson("POST", "/envs/production/schedules", { at, flag, action: "enable" })).status).toBe(201);
   });
 
   it("404 for a flag that does not exist (or is archived) and for an unknown environment; nothing is stored", async () => {
