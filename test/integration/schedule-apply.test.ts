@@ -5,8 +5,9 @@
  * creator's, and FAILED — with nothing else written — when the change no longer applies.
  */
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_ENVIRONMENT_FLAG_BYTES } from "../../src/domain/limits.js";
 import type { Schedule } from "../../src/domain/schedule.js";
 import type { Env } from "../../src/env.js";
 import worker from "../../src/index.js";
@@ -178,5 +179,35 @@ describe("applied by the cron tick that advances the environment clock", () => {
     const change = entries.find((e) => e.action === "flag.disabled");
     expect(change).toMatchObject({ actor: s.createdBy, reason: `scheduled change ${s.id}` });
     expect(s.createdBy).not.toBe("admin:bootstrap");
+  });
+});
+
+describe("FAILED over the environment budget", () => {
+  it("a patch that would take the environment over its bytes budget fails and writes nothing", async () => {
+    // An environment of its own (reached over RPC), brought to 500 bytes under its budget by
+    // ballast rows written straight into the table (a row may hold at most 2 MB).
+    const stub = environment("schedule-budget");
+    const put = await stub.putFlag("grow", booleanFlag("grow"), {}, { actor: "test" });
+    expect(put.ok).toBe(true);
+    await runInDurableObject(env.ENVIRONMENT.getByName("schedule-budget"), (_instance, state) => {
+      const rows = 12;
+      const each = Math.floor((MAX_ENVIRONMENT_FLAG_BYTES - 500) / rows);
+      for (let i = 0; i < rows; i++) {
+        const key = `ballast_${String(i).padStart(2, "0")}`;
+        const overhead = JSON.stringify({ ...booleanFlag(key), description: "" }).length;
+        const body = JSON.stringify({ ...booleanFlag(key), description: "x".repeat(each - overhead) });
+        state.storage.sql.exec("INSERT INTO flags (key, body, version, updated_at, archived_at) VALUES (?, ?, 1, ?, NULL)", key, body, new Date().toISOString());
+      }
+    });
+    const before = await stub.getFlag("grow");
+    const created = await stub.createSchedule({ at: iso(await envNow("schedule-budget")), flag: "grow", action: "patch", patch: { description: "y".repeat(1_000) } }, { actor: "token:budget#tok_1" });
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    expect(created.schedule.state).toBe("FAILED");
+    expect(created.schedule.failure).toMatch(/^over the environment budget: /);
+    expect(await stub.getFlag("grow")).toEqual(before);
+    // The kill switch is never refused for size.
+    const disabled = await stub.createSchedule({ at: iso(await envNow("schedule-budget")), flag: "grow", action: "disable" }, { actor: "token:budget#tok_1" });
+    expect(disabled.ok && disabled.schedule.state).toBe("APPLIED");
   });
 });
