@@ -1,6 +1,8 @@
 /**
  * The cron trigger (every minute): tick every configured environment with the event's
  * `scheduledTime` as `now`, so operators and tests can drive time (docs/rollouts.md, "The tick").
+ * Each tick advances the environment clock, applies the scheduled changes now due
+ * (docs/schedules.md), moves rollouts and retries pending effects.
  */
 import { loadConfig } from "./config.js";
 import type { Env } from "./env.js";
