@@ -7,6 +7,7 @@
  *
  * - FlagCommands (flag-commands.ts): put / patch / kill switch / archive / import / seed / overrides
  * - SdkKeyCommands (sdk-key-commands.ts): create / revoke
+ * - SegmentCommands (segment-commands.ts): put / delete / members, and the segment reads
  * - Rollouts (rollouts.ts): create / commands / guard series / metric ingest / tick
  *
  * Every command commits in one SQLite transaction with exactly one audit event per change; only
@@ -27,6 +28,7 @@ import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
+import type { SegmentView } from "../domain/segment.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { selectMetrics } from "../metrics/select.js";
@@ -38,6 +40,7 @@ import { durableObjectMetrics, MetricStore } from "./metric-store.js";
 import { RolloutStore } from "./rollout-store.js";
 import { Rollouts } from "./rollouts.js";
 import { SdkKeyCommands } from "./sdk-key-commands.js";
+import { SegmentCommands, type SegmentChange, type SegmentMembersOutcome } from "./segment-commands.js";
 import { seedPlan } from "./seed.js";
 import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage } from "./storage.js";
@@ -56,6 +59,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly context: EnvironmentContext;
   private readonly flags: FlagCommands;
   private readonly sdkKeys: SdkKeyCommands;
+  private readonly segments: SegmentCommands;
   private readonly rollouts: Rollouts;
   private readonly subscribers: Subscribers;
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
@@ -92,6 +96,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     });
     this.flags = new FlagCommands(this.context);
     this.sdkKeys = new SdkKeyCommands(this.context);
+    this.segments = new SegmentCommands(this.context);
     this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
 
     if (this.config && this.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
@@ -131,6 +136,14 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.storage.listSdkKeys();
   }
 
+  async listSegments(): Promise<SegmentView[]> {
+    return this.segments.list();
+  }
+
+  async getSegment(key: string): Promise<SegmentView | null> {
+    return this.segments.get(key) ?? null;
+  }
+
   async notificationStats(): Promise<WebhookStats> {
     return this.webhooks.stats();
   }
@@ -155,6 +168,18 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>> {
     return this.flags.import(input, options, meta);
+  }
+
+  putSegment(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>> {
+    return this.segments.put(key, body, meta);
+  }
+
+  deleteSegment(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    return this.segments.delete(key, meta);
+  }
+
+  changeSegmentMembers(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>> {
+    return this.segments.members(key, body, meta);
   }
 
   createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>> {
