@@ -28,7 +28,7 @@ const IdList = z
   // Stored unique and sorted, so the same audience is always the same segment (no spurious changes).
   .transform((ids) => [...new Set(ids)].sort());
 
-export const SegmentRule = z.object({
+export const SegmentRule = z.strictObject({
   when: z
     .array(Condition)
     .max(50)
@@ -41,7 +41,8 @@ export const SegmentRule = z.object({
 });
 export type SegmentRule = z.infer<typeof SegmentRule>;
 
-export const Segment = z.object({
+/** Strict: a misspelt field ("includes") is refused, never silently dropped from an audience. */
+export const Segment = z.strictObject({
   key: SegmentKey,
   description: multilineText(2000).optional(),
   include: IdList.default([]),
@@ -58,7 +59,7 @@ export type SegmentInput = z.input<typeof Segment>;
 
 /** `POST …/segments/{key}/members`: ids to add to and remove from `include`. */
 export const SegmentMembersChange = z
-  .object({
+  .strictObject({
     add: z.array(SegmentId).max(MAX_SEGMENT_IDS).default([]),
     remove: z.array(SegmentId).max(MAX_SEGMENT_IDS).default([]),
   })

@@ -105,6 +105,9 @@ export const MUST_COVER = [
   "POST /envs/{env}/rollouts/{id}/cancel",
   "POST /envs/{env}/flags/{key}/explain",
   "GET /envs/{env}/rollouts/{id}/series",
+  "PUT /envs/{env}/segments/{key}",
+  "DELETE /envs/{env}/segments/{key}",
+  "POST /envs/{env}/segments/{key}/members",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
@@ -121,6 +124,7 @@ export interface PathValues {
   readonly rolloutId: string;
   readonly sdkKeyId: string;
   readonly tokenId: string;
+  readonly segmentKey: string;
 }
 
 /**
@@ -129,7 +133,7 @@ export interface PathValues {
  */
 export function pathValue(template: string, param: string, values: PathValues): string {
   if (param === "env") return values.env;
-  if (param === "key") return values.flagKey;
+  if (param === "key") return /\/segments\/\{key\}/.test(template) ? values.segmentKey : values.flagKey;
   if (param === "id") {
     if (/\/rollouts\/\{id\}/.test(template)) return values.rolloutId;
     if (/\/sdk-keys\/\{id\}/.test(template)) return values.sdkKeyId;

@@ -1,6 +1,6 @@
 /**
  * Real resources for route-wide admin tests to act on, created through the admin API: a flag, a
- * running rollout of it, an SDK key and an API token, so every path parameter has a valid value.
+ * running rollout of it, an SDK key, an API token and a segment, so every path parameter has a valid value.
  * Plus one valid body per operation that requires a body, so a request reaches authorization
  * (validation answers 422 before the role is checked).
  */
@@ -18,6 +18,15 @@ async function expectCreated<T>(what: string, res: Promise<{ status: number; bod
   return body;
 }
 
+/** A small segment: two ids in, one out, and a rule. */
+export const routeSegment = (key: string) => ({
+  key,
+  description: "route-wide test audience",
+  include: ["user-1", "user-2"],
+  exclude: ["user-3"],
+  rules: [{ when: [{ attribute: "plan", op: "in", values: ["beta"] }] }],
+});
+
 /** A rollout's starting point: a boolean flag serving "off", to be rolled out to "on". */
 export const rolloutReadyFlag = (key: string) => booleanFlag(key, { fallthrough: { variant: "off" } });
 
@@ -28,7 +37,9 @@ export async function createRouteFixtures(env: string, prefix = "route"): Promis
   const { rollout } = await expectCreated("rollout", adminJson<{ rollout: { id: string } }>("POST", `/envs/${env}/rollouts`, { flag: flagKey, variant: "on", strategy: "fast" }));
   const sdkKey = await expectCreated("sdk key", adminJson<{ id: string }>("POST", `/envs/${env}/sdk-keys`, { name: `${prefix}-key`, kind: "server" }));
   const token = await expectCreated("token", adminJson<{ id: string }>("POST", "/tokens", { name: `${prefix}-token-${counter++}`, role: "viewer", environments: [env] }));
-  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id };
+  const segmentKey = freshKey(`${prefix}-seg`);
+  await expectCreated("segment", adminJson("PUT", `/envs/${env}/segments/${segmentKey}`, routeSegment(segmentKey)));
+  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, segmentKey };
 }
 
 /**
@@ -55,6 +66,10 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return { flag: values.flagKey, variant: "on", strategy: "fast", dryRun: true };
     case "POST /envs/{env}/flags/{key}/explain":
       return { context: { targetingKey: "route-wide-test" } };
+    case "PUT /envs/{env}/segments/{key}":
+      return routeSegment(values.segmentKey);
+    case "POST /envs/{env}/segments/{key}/members":
+      return { add: ["user-4"], remove: ["user-1"] };
     default:
       throw new Error(`no valid body for ${operationName(op)}: add one to validBody()`);
   }

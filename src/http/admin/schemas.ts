@@ -96,6 +96,7 @@ export const PromoteBody = z.object({
 
 export const AuditQuery = z.object({
   flag: FlagKey.optional(),
+  segment: FlagKey.optional().describe("a segment's history: its segment.* events"),
   actor: z.string().max(200).optional(),
   action: z.string().max(64).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
