@@ -77,9 +77,12 @@ export interface PrerequisiteGraph {
   requiredBy(key: string): readonly string[];
 }
 
+/** No parameter properties: flagctl runs the domain under Node's type stripping. */
 class Cycle extends Error {
-  constructor(readonly path: readonly string[]) {
+  readonly path: readonly string[];
+  constructor(path: readonly string[]) {
     super(path.join(" → "));
+    this.path = path;
   }
 }
 

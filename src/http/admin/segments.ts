@@ -8,7 +8,7 @@ import { EnvironmentName } from "../../domain/snapshot.js";
 import { environmentStub } from "../../environment/api.js";
 import type { SegmentChange } from "../../environment/segment-commands.js";
 import { adminRoute } from "./access.js";
-import { ChangeResult, EnvParam, Reason } from "./schemas.js";
+import { ChangeResult, EnvParam, Reason, SegmentMembersResult, SegmentWriteResult } from "./schemas.js";
 import { changeMeta, commandError, createAdminRouter, errorResponses, jsonContent, unwrap, type AdminContext } from "./support.js";
 
 export const segmentRoutes = createAdminRouter();
@@ -16,16 +16,6 @@ export const segmentRoutes = createAdminRouter();
 const SegmentParams = z.object({ env: EnvironmentName, key: SegmentKey });
 const ReasonQuery = z.object({ reason: Reason.optional() });
 
-const SegmentWriteResult = SegmentView.extend({
-  created: z.boolean(),
-  changed: z.boolean().describe("false when the write matched what was stored (no new version, no audit event)"),
-  environmentVersion: z.number().int(),
-  published: z.boolean(),
-});
-const SegmentMembersResult = SegmentWriteResult.extend({
-  added: z.array(z.string()).describe("ids that were added to include (ids already in are left out)"),
-  removed: z.array(z.string()).describe("ids that were removed from include (ids not in it are left out)"),
-});
 
 function writeBody(r: SegmentChange): z.infer<typeof SegmentWriteResult> {
   return { segment: r.segment, usedBy: [...r.usedBy], created: r.created, changed: r.changed, environmentVersion: r.version, published: r.published };
