@@ -111,6 +111,16 @@ export function compileCondition(condition: Condition, deps: ConditionDeps = NO_
  * time, so a snapshot can compile its flags before (or lazily after) its segment index exists.
  */
 function segmentCondition(positive: boolean, keys: readonly string[], deps: ConditionDeps): CompiledCondition {
+  if (keys.length === 1) {
+    // The common case: one segment, no loop. `null` = looked up and unknown (so empty).
+    const key = keys[0] as string;
+    let segment: SegmentMatcher | null | undefined;
+    return (ctx, now) => {
+      if (segment === undefined) segment = deps.segment(key) ?? null;
+      const hit = segment !== null && segment.contains(ctx, now);
+      return positive ? hit : !hit;
+    };
+  }
   let segments: readonly (SegmentMatcher | undefined)[] | undefined;
   return (ctx, now) => {
     segments ??= keys.map((k) => deps.segment(k));

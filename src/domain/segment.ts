@@ -109,18 +109,68 @@ function idOf(context: EvaluationContext, attribute: string): string | undefined
   return undefined;
 }
 
+/** Lists this long get a bit-array pre-filter in front of their Set. */
+const PREFILTER_MIN_IDS = 256;
+
+/** FNV-1a over UTF-16 code units: cheap for the short ids contexts carry. */
+function fnv1a(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * `has(id)` of a Set of ids, with a Bloom pre-filter (2 probes, at least 32 bits per id: under
+ * 0.5 % false positives) for long lists. A 10,000-id Set is hundreds of KiB of scattered entries
+ * and strings, so a lookup that misses (most contexts) costs several cache misses (measured: a
+ * segment rule doubled a flag's evaluation time); the bit array (64 KiB for 10,000 ids) stays hot,
+ * so a miss usually never touches the Set. A pre-filter hit still asks the Set:
+ * answers are exact, and membership stays O(1).
+ */
+export function idLookup(ids: readonly string[]): (id: string) => boolean {
+  const set = new Set(ids);
+  if (set.size < PREFILTER_MIN_IDS) return (id) => set.has(id);
+  let bits = 1024;
+  while (bits < set.size * 32) bits *= 2;
+  const mask = bits - 1;
+  const filter = new Uint32Array(bits >>> 5);
+  for (const id of set) {
+    const h = fnv1a(id);
+    const a = h & mask;
+    const b = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    filter[a >>> 5] = (filter[a >>> 5] as number) | (1 << (a & 31));
+    filter[b >>> 5] = (filter[b >>> 5] as number) | (1 << (b & 31));
+  }
+  return (id) => {
+    const h = fnv1a(id);
+    const a = h & mask;
+    if (((filter[a >>> 5] as number) & (1 << (a & 31))) === 0) return false;
+    const b = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    if (((filter[b >>> 5] as number) & (1 << (b & 31))) === 0) return false;
+    return set.has(id);
+  };
+}
+
 export function compileSegment(segment: Segment): CompiledSegment {
-  const include = new Set(segment.include);
+  const inInclude = idLookup(segment.include);
+  const inExclude = idLookup(segment.exclude);
   const exclude = new Set(segment.exclude);
   const rules: CompiledCondition[][] = segment.rules.map((r) => r.when.map((c) => compileCondition(c)));
   const { bucketBy } = segment;
+  if (rules.length === 0) {
+    // Ids only (the usual imported cohort): exclude cannot matter without rules.
+    return { segment, contains: (context) => {
+      const id = idOf(context, bucketBy);
+      return id !== undefined && inInclude(id);
+    } };
+  }
   return {
     segment,
     contains(context, now) {
       const id = idOf(context, bucketBy);
       if (id !== undefined) {
-        if (include.has(id)) return true;
-        if (exclude.has(id)) return false;
+        if (inInclude(id)) return true;
+        if (inExclude(id)) return false;
       }
       for (let r = 0; r < rules.length; r++) {
         const when = rules[r] as CompiledCondition[];

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileFlag, type FlagDeps } from "../../src/domain/evaluate.js";
 import { Condition, Flag } from "../../src/domain/flag.js";
-import { applyMembers, compileSegment, compileSegments, MAX_SEGMENT_IDS, Segment, SegmentMembersChange, segmentRefs, type SegmentInput } from "../../src/domain/segment.js";
+import { applyMembers, idLookup, compileSegment, compileSegments, MAX_SEGMENT_IDS, Segment, SegmentMembersChange, segmentRefs, type SegmentInput } from "../../src/domain/segment.js";
 import { compileSnapshot, Snapshot } from "../../src/domain/snapshot.js";
 import { booleanFlag } from "../support/flags.js";
 
@@ -98,6 +98,24 @@ describe("segment membership", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 2 * MAX_SEGMENT_IDS }), (n) => {
       expect(big.contains({ targetingKey: `user-${n}` }, NOW)).toBe(n < MAX_SEGMENT_IDS);
     }));
+  });
+});
+
+describe("idLookup (the pre-filtered Set)", () => {
+  it("property: answers exactly as a Set does, below and above the pre-filter's threshold", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 600 }), fc.array(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 50 }), (ids, probes) => {
+        const has = idLookup(ids);
+        const set = new Set(ids);
+        for (const id of [...ids, ...probes]) expect(has(id)).toBe(set.has(id));
+      }),
+      { numRuns: 50 },
+    );
+    const big = Array.from({ length: MAX_SEGMENT_IDS }, (_, i) => `member-${i}`);
+    const has = idLookup(big);
+    for (let i = 0; i < 2 * MAX_SEGMENT_IDS; i += 7) expect(has(`member-${i}`)).toBe(i < MAX_SEGMENT_IDS);
+    expect(has("")).toBe(false);
+    expect(has("ключ-🚀")).toBe(false);
   });
 });
 
