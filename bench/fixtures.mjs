@@ -59,6 +59,33 @@ export function oursFlag(key) {
   };
 }
 
+// Variants of our flag for the segment and prerequisite figures (scripts/bench-segments.mjs).
+
+/** A segment of SEGMENT_IDS ids: every 29th benchmark user (about 3.4 %) plus ids no context has. */
+export const SEGMENT_IDS = 10_000;
+export function oursSegment(key = "beta-users") {
+  const members = [];
+  for (let i = 0; i < CONTEXT_COUNT && members.length < SEGMENT_IDS; i += 29) members.push(`user-${i}`);
+  for (let i = 0; members.length < SEGMENT_IDS; i++) members.push(`member-${i}`);
+  return { key, include: members, exclude: ["user-58"], rules: [], bucketBy: "targetingKey" };
+}
+
+/** Our flag with a segment rule first: in the 10,000-id segment → on; then the same rules and rollout. */
+export function oursSegmentFlag(key, segment = "beta-users") {
+  const flag = oursFlag(key);
+  return { ...flag, rules: [{ id: "segment", when: [{ op: "inSegment", values: [segment] }], serve: { variant: "on" } }, ...flag.rules] };
+}
+
+/** A kill-switch-like flag (no rules, fixed "on"): what a prerequisite usually is. */
+export function oursGateFlag(key) {
+  return { key, type: "boolean", variants: { on: true, off: false }, offVariant: "off", enabled: true, rules: [], fallthrough: { variant: "on" } };
+}
+
+/** Our flag gated on `prerequisite` being "on". */
+export function oursPrerequisiteFlag(key, prerequisite) {
+  return { ...oursFlag(key), prerequisites: [{ flag: prerequisite, variants: ["on"] }] };
+}
+
 /** Our context is the OFREP context as-is. */
 export const oursContext = (u) => u;
 

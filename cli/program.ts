@@ -7,6 +7,7 @@ import { healthCommand } from "./commands/health.ts";
 import { keysCommand, tokensCommand } from "./commands/keys.ts";
 import { deployCommand, rolloutActionCommands, statusCommand } from "./commands/rollouts.ts";
 import { schedulesCommand } from "./commands/schedules.ts";
+import { segmentsCommand } from "./commands/segments.ts";
 import { CliError, EXIT } from "./lib/errors.ts";
 import { out } from "./lib/output.ts";
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
       "\nExit codes: 0 ok · 1 API error, unreachable, unhealthy, declined, rolled back/cancelled · 2 bad arguments, paused, timed out\nDocs: docs/cli.md, docs/runbook.md",
     );
   program.addCommand(flagsCommand());
+  program.addCommand(segmentsCommand());
   program.addCommand(deployCommand());
   program.addCommand(statusCommand());
   for (const command of rolloutActionCommands()) program.addCommand(command);

@@ -5,7 +5,8 @@
  */
 import type { z } from "zod";
 
-export type CommandErrorCode = "VALIDATION_FAILED" | "NOT_FOUND" | "VERSION_CONFLICT";
+/** IN_USE: the target is referred to by others (a segment flags use, a flag others require). */
+export type CommandErrorCode = "VALIDATION_FAILED" | "NOT_FOUND" | "VERSION_CONFLICT" | "IN_USE";
 
 /** One field at fault: a dotted path into the input (`""` for the whole input) and what is wrong. */
 export interface ErrorDetail {

@@ -34,6 +34,11 @@ export type CreatedSdkKey = z.infer<typeof S.CreatedSdkKey>;
 export type CreateTokenBody = z.input<typeof S.CreateTokenInput>;
 export type TokenRecord = z.infer<typeof S.TokenRecord>;
 export type CreatedToken = z.infer<typeof S.CreatedToken>;
+export type SegmentInput = z.input<typeof S.Segment>;
+export type SegmentView = z.infer<typeof S.SegmentView>;
+export type SegmentList = { segments: SegmentView[] };
+export type SegmentWriteResult = z.infer<typeof S.SegmentWriteResult>;
+export type SegmentMembersResult = z.infer<typeof S.SegmentMembersResult>;
 
 /** `POST /envs/{env}/rollouts`. */
 export type RolloutRequestBody = z.input<typeof RolloutRequest>;

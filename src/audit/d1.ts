@@ -29,6 +29,7 @@ export async function insertAuditRows(db: D1Database, rows: readonly HashedAudit
 export interface AuditQuery {
   readonly environment: string;
   readonly flag?: string | undefined;
+  readonly segment?: string | undefined;
   readonly actor?: string | undefined;
   readonly action?: string | undefined;
   readonly since?: string | undefined;
@@ -44,6 +45,7 @@ export async function queryAudit(db: D1Database, q: AuditQuery): Promise<{ entri
   const args: (string | number)[] = [q.environment];
   // A flag's history: its own changes, its rollouts' transitions and its schedules (all keyed by the flag).
   if (q.flag !== undefined) { where.push("target_type IN ('flag', 'rollout', 'schedule') AND target_id = ?"); args.push(q.flag); }
+  if (q.segment !== undefined) { where.push("target_type = 'segment' AND target_id = ?"); args.push(q.segment); }
   if (q.actor !== undefined) { where.push("actor = ?"); args.push(q.actor); }
   if (q.action !== undefined) { where.push("action = ?"); args.push(q.action); }
   if (q.since !== undefined) { where.push("at >= ?"); args.push(q.since); }

@@ -6,17 +6,42 @@
  * - a missing (undefined/null) attribute matches nothing except never `exists` → false;
  * - an array attribute matches a positive operator when any element matches; `neq`/`notIn`
  *   match when no element matches their positive form;
- * - comparisons never coerce across types (a number never equals a string).
+ * - comparisons never coerce across types (a number never equals a string);
+ * - `inSegment`/`notInSegment` ignore `attribute`: the context is in (or in none of) the named
+ *   segments (src/domain/segment.ts); a segment the snapshot lacks counts as empty;
+ * - the attribute `$now` with `before`/`after` reads the evaluating request's clock (`now`), never
+ *   the context, so a time switch needs no write.
  */
-import type { Condition } from "./flag.js";
+import { NOW_ATTRIBUTE, type Condition } from "./flag.js";
 import { compareSemver, parseSemver, type Semver } from "./semver.js";
 
 export type EvaluationContext = Readonly<Record<string, unknown>>;
-export type CompiledCondition = (context: EvaluationContext) => boolean;
+/** `now` is the evaluation's instant (epoch ms); only `$now` conditions and segments' rules read it. */
+export type CompiledCondition = (context: EvaluationContext, now: number) => boolean;
 type ScalarPredicate = (value: unknown) => boolean;
 
-export function compileCondition(condition: Condition): CompiledCondition {
-  const { attribute, op, values } = condition;
+/** A compiled segment, as conditions see it. */
+export interface SegmentMatcher {
+  contains(context: EvaluationContext, now: number): boolean;
+}
+
+/** What a condition may look up in its snapshot: segments by key (resolved on first use). */
+export interface ConditionDeps {
+  segment(key: string): SegmentMatcher | undefined;
+}
+
+/** No snapshot around (a flag compiled alone): every segment is unknown, so empty. */
+export const NO_SEGMENTS: ConditionDeps = { segment: () => undefined };
+
+export function compileCondition(condition: Condition, deps: ConditionDeps = NO_SEGMENTS): CompiledCondition {
+  const { op, values } = condition;
+  if (op === "inSegment" || op === "notInSegment") return segmentCondition(op === "inSegment", strings(values), deps);
+  const attribute = condition.attribute ?? "";
+  if (attribute === NOW_ATTRIBUTE && (op === "before" || op === "after")) {
+    const target = toEpochMs(values[0]);
+    if (target === undefined) return () => false;
+    return op === "before" ? (_ctx, now) => now < target : (_ctx, now) => now > target;
+  }
   if (op === "exists") {
     return (ctx) => {
       const actual = attributeOf(ctx, attribute);
@@ -74,9 +99,40 @@ export function compileCondition(condition: Condition): CompiledCondition {
       case "after":
         return date(first, (a, b) => a > b);
       case "exists":
+      case "inSegment":
+      case "notInSegment":
         return () => true;
     }
   }
+}
+
+/**
+ * In any of `keys` (or, negated, in none). Segments are looked up on first use, not at compile
+ * time, so a snapshot can compile its flags before (or lazily after) its segment index exists.
+ */
+function segmentCondition(positive: boolean, keys: readonly string[], deps: ConditionDeps): CompiledCondition {
+  if (keys.length === 1) {
+    // The common case: one segment, no loop. `null` = looked up and unknown (so empty).
+    const key = keys[0] as string;
+    let segment: SegmentMatcher | null | undefined;
+    return (ctx, now) => {
+      if (segment === undefined) segment = deps.segment(key) ?? null;
+      const hit = segment !== null && segment.contains(ctx, now);
+      return positive ? hit : !hit;
+    };
+  }
+  let segments: readonly (SegmentMatcher | undefined)[] | undefined;
+  return (ctx, now) => {
+    segments ??= keys.map((k) => deps.segment(k));
+    let hit = false;
+    for (let i = 0; i < segments.length; i++) {
+      if ((segments[i] as SegmentMatcher | undefined)?.contains(ctx, now)) {
+        hit = true;
+        break;
+      }
+    }
+    return positive ? hit : !hit;
+  };
 }
 
 /**

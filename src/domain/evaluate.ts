@@ -6,8 +6,9 @@
  * Results are shared and frozen: callers must not mutate them.
  */
 import { bucketerFor, BUCKETS, percentageBound } from "./bucket.js";
-import { attributeOf, compileCondition, toEpochMs, type CompiledCondition, type EvaluationContext } from "./conditions.js";
+import { attributeOf, compileCondition, NO_SEGMENTS, toEpochMs, type CompiledCondition, type ConditionDeps, type EvaluationContext } from "./conditions.js";
 import { saltOf, type Flag, type Rule, type Serve } from "./flag.js";
+import { compilePrerequisites, type FlagResolver, type PrerequisiteFailure } from "./prerequisites.js";
 
 export type { EvaluationContext } from "./conditions.js";
 
@@ -53,7 +54,9 @@ type ExplainedServe = (context: EvaluationContext, now: number, reached: Reached
  */
 export interface Explanation {
   readonly evaluation: Evaluation;
-  readonly decidedBy: "override" | "disabled" | "rule" | "fallthrough" | "error";
+  readonly decidedBy: "override" | "disabled" | "prerequisite" | "rule" | "fallthrough" | "error";
+  /** decidedBy "prerequisite": the first prerequisite that failed, and the variant it evaluated to. */
+  readonly prerequisite?: PrerequisiteFailure;
   readonly ruleId?: string;
   readonly ruleIndex?: number;
   readonly bucket?: number;
@@ -69,7 +72,13 @@ export interface CompiledFlag {
 
 const REASONS: readonly Reason[] = ["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED"];
 
-export function compileFlag(flag: Flag): CompiledFlag {
+/** What a flag may look up in its snapshot: segments (for conditions) and other flags (prerequisites). */
+export interface FlagDeps extends ConditionDeps, FlagResolver {}
+
+/** A flag compiled alone: no segments (so empty), no other flags (so every prerequisite fails). */
+export const NO_DEPS: FlagDeps = { ...NO_SEGMENTS, flag: () => undefined };
+
+export function compileFlag(flag: Flag, deps: FlagDeps = NO_DEPS): CompiledFlag {
   const bucketOf = bucketerFor(saltOf(flag));
   const bucketBy = flag.bucketBy;
   const variantNames = Object.keys(flag.variants);
@@ -176,24 +185,33 @@ export function compileFlag(flag: Flag): CompiledFlag {
 
   const rules: { matches: CompiledCondition[]; serve: CompiledServe; explain: ExplainedServe }[] = flag.rules.map((rule) => {
     const serve = compileServe(rule.serve);
-    return { matches: rule.when.map(compileCondition), serve: serve.run, explain: serve.explain };
+    return { matches: rule.when.map((c) => compileCondition(c, deps)), serve: serve.run, explain: serve.explain };
   });
   const compiledFallthrough = compileServe(flag.fallthrough);
   const fallthrough = compiledFallthrough.run;
   /** The index of the first rule whose conditions all hold, or -1. */
-  const matchingRule = (context: EvaluationContext): number => rules.findIndex((rule) => rule.matches.every((m) => m(context)));
+  const matchingRule = (context: EvaluationContext, now: number): number => rules.findIndex((rule) => rule.matches.every((m) => m(context, now)));
   const fallthroughReached: Reached = flag.rules.length === 0 ? "STATIC" : "NO_RULE_MATCHED";
   const disabled = result(flag.offVariant, "DISABLED");
+  const failedPrerequisite = compilePrerequisites(flag.prerequisites, deps);
+  /** One frozen answer per prerequisite: the off variant, DISABLED, naming the one that failed. */
+  const prerequisiteFailed: readonly Evaluation[] = (flag.prerequisites ?? []).map((p) =>
+    Object.freeze({ ...disabled, metadata: Object.freeze({ prerequisite: p.flag }) }),
+  );
 
   return {
     flag,
     evaluate(context, now) {
       if (!flag.enabled) return disabled;
+      if (prerequisiteFailed.length > 0) {
+        const failed = failedPrerequisite(context, now);
+        if (failed) return prerequisiteFailed[failed.index] as Evaluation;
+      }
       for (let r = 0; r < rules.length; r++) {
         const rule = rules[r] as (typeof rules)[number];
         let all = true;
         for (let c = 0; c < rule.matches.length; c++) {
-          if (!(rule.matches[c] as CompiledCondition)(context)) {
+          if (!(rule.matches[c] as CompiledCondition)(context, now)) {
             all = false;
             break;
           }
@@ -204,7 +222,9 @@ export function compileFlag(flag: Flag): CompiledFlag {
     },
     explain(context, now) {
       if (!flag.enabled) return { evaluation: disabled, decidedBy: "disabled" };
-      const r = matchingRule(context);
+      const failed = failedPrerequisite(context, now);
+      if (failed) return { evaluation: prerequisiteFailed[failed.index] as Evaluation, decidedBy: "prerequisite", prerequisite: failed };
+      const r = matchingRule(context, now);
       if (r < 0) return { ...compiledFallthrough.explain(context, now, fallthroughReached), decidedBy: "fallthrough" };
       const rule = rules[r] as (typeof rules)[number];
       return { ...rule.explain(context, now, "TARGETING_MATCH"), decidedBy: "rule", ruleId: (flag.rules[r] as Rule).id, ruleIndex: r };

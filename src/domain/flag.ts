@@ -31,17 +31,47 @@ export const SINGLE_VALUE_OPS = [
 /** Operators that match when any of their values matches. */
 export const MULTI_VALUE_OPS = ["in", "notIn", "contains", "startsWith", "endsWith"] as const;
 
-export const Operator = z.enum([...SINGLE_VALUE_OPS, ...MULTI_VALUE_OPS, "exists"]);
+/** Operators on segments (src/domain/segment.ts): their values are segment keys; `attribute` is ignored. */
+export const SEGMENT_OPS = ["inSegment", "notInSegment"] as const;
+
+export const Operator = z.enum([...SINGLE_VALUE_OPS, ...MULTI_VALUE_OPS, ...SEGMENT_OPS, "exists"]);
 export type Operator = z.infer<typeof Operator>;
+
+/** The pseudo-attribute of time conditions: the evaluating request's clock, never a context value. */
+export const NOW_ATTRIBUTE = "$now";
+
+const IsoDateTime = z.iso.datetime({ offset: true });
+
+/** Segment keys follow flag keys' rule: safe in URL paths unencoded. */
+export const SegmentKey = FlagKey;
 
 export const Condition = z
   .object({
-    attribute: z.string().min(1).max(128),
+    /** Required by every operator but the segment ones, which ignore it. `$now` is the request's clock. */
+    attribute: z.string().min(1).max(128).optional(),
     op: Operator,
     values: z.array(ConditionValue).max(1000).default([]),
   })
   .superRefine((c, ctx) => {
     const n = c.values.length;
+    if (isSegmentOp(c.op)) {
+      if (n < 1) ctx.addIssue({ code: "custom", path: ["values"], message: `operator ${c.op} takes at least one segment key` });
+      c.values.forEach((v, i) => {
+        if (typeof v !== "string" || !FLAG_KEY_PATTERN.test(v)) ctx.addIssue({ code: "custom", path: ["values", i], message: "a segment key must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" });
+      });
+      return;
+    }
+    if (c.attribute === undefined) {
+      ctx.addIssue({ code: "custom", path: ["attribute"], message: `operator ${c.op} needs an attribute` });
+      return;
+    }
+    if (c.attribute === NOW_ATTRIBUTE) {
+      if (c.op !== "before" && c.op !== "after") ctx.addIssue({ code: "custom", path: ["op"], message: `${NOW_ATTRIBUTE} takes only the operators before and after` });
+      else if (n !== 1 || typeof c.values[0] !== "string" || !IsoDateTime.safeParse(c.values[0]).success) {
+        ctx.addIssue({ code: "custom", path: ["values"], message: `${NOW_ATTRIBUTE} compares with exactly one ISO 8601 date-time, e.g. "2026-12-01T09:00:00Z"` });
+      }
+      return;
+    }
     if ((SINGLE_VALUE_OPS as readonly string[]).includes(c.op) && n !== 1) {
       ctx.addIssue({ code: "custom", path: ["values"], message: `operator ${c.op} takes exactly one value` });
     } else if ((MULTI_VALUE_OPS as readonly string[]).includes(c.op) && n < 1) {
@@ -51,6 +81,10 @@ export const Condition = z
     }
   });
 export type Condition = z.infer<typeof Condition>;
+
+export function isSegmentOp(op: Operator): op is (typeof SEGMENT_OPS)[number] {
+  return op === "inSegment" || op === "notInSegment";
+}
 
 const Percentage = z.number().min(0).max(100);
 const IsoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]);
@@ -98,6 +132,15 @@ export const Rule = z.object({
 });
 export type Rule = z.infer<typeof Rule>;
 
+/** Serve the flag only when `flag` (same context, same snapshot) evaluates to one of `variants`. */
+export const Prerequisite = z.object({
+  flag: FlagKey,
+  variants: z.array(VariantName).min(1).max(50),
+});
+export type Prerequisite = z.infer<typeof Prerequisite>;
+/** At most this many prerequisites per flag (each is one more evaluation). */
+export const MAX_PREREQUISITES = 10;
+
 export const Category = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
 
 export const Flag = z
@@ -109,6 +152,8 @@ export const Flag = z
     enabled: z.boolean(),
     rules: z.array(Rule).max(200).default([]),
     fallthrough: Serve,
+    /** Every one must hold, or the flag serves `offVariant` (reason DISABLED, metadata.prerequisite). */
+    prerequisites: z.array(Prerequisite).max(MAX_PREREQUISITES).optional(),
     salt: z.string().min(1).max(128).optional(),
     bucketBy: z.string().min(1).max(128).default("targetingKey"),
     clientSide: z.boolean().default(false),
@@ -150,6 +195,12 @@ export const Flag = z
       checkServe(rule.serve, ["rules", i, "serve"]);
     });
     checkServe(flag.fallthrough, ["fallthrough"]);
+    const required = new Set<string>();
+    flag.prerequisites?.forEach((p, i) => {
+      if (p.flag === flag.key) ctx.addIssue({ code: "custom", path: ["prerequisites", i, "flag"], message: "a flag cannot be its own prerequisite" });
+      if (required.has(p.flag)) ctx.addIssue({ code: "custom", path: ["prerequisites", i, "flag"], message: `duplicate prerequisite "${p.flag}"` });
+      required.add(p.flag);
+    });
   });
 /** A validated flag (defaults applied). */
 export type Flag = z.infer<typeof Flag>;
@@ -188,6 +239,11 @@ function variantSizeProblem(value: unknown): string | undefined {
  */
 export function flagBytes(flag: Pick<Flag, "key" | "salt">): number {
   return utf8Bytes(JSON.stringify({ ...flag, salt: saltOf(flag), version: undefined, updatedAt: undefined }));
+}
+
+/** The keys of the flags this flag requires. */
+export function prerequisiteKeys(flag: Pick<Flag, "prerequisites">): string[] {
+  return (flag.prerequisites ?? []).map((p) => p.flag);
 }
 
 /** The salt used for bucketing: stored so a rename never reshuffles users. */

@@ -4,8 +4,9 @@
  * flag) and bulk evaluation walks a pre-sorted list.
  */
 import { z } from "zod";
-import { compileFlag, type CompiledFlag, type EvaluationContext, type Evaluation, type Explanation } from "./evaluate.js";
+import { compileFlag, NO_DEPS, type CompiledFlag, type EvaluationContext, type Evaluation, type Explanation, type FlagDeps } from "./evaluate.js";
 import { Flag } from "./flag.js";
+import { Segment, snapshotDeps } from "./segment.js";
 
 /** Environment names: 1-32 chars of [a-z0-9-], starting with a letter (they appear in SDK keys and KV keys). */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
@@ -30,6 +31,8 @@ export const Snapshot = z.object({
   keys: z.record(z.string(), SdkKeyGrant),
   /** The environment's secret for signing event-stream tokens (absent in snapshots older than push). */
   streamKey: z.string().optional(),
+  /** The environment's segments (src/domain/segment.ts), a collection of their own; absent in older snapshots. */
+  segments: z.array(Segment).default([]),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -53,15 +56,18 @@ export interface CompiledSnapshot {
 }
 
 export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<string, string>> = {}): CompiledSnapshot {
+  // Flags look up segments and each other (prerequisites) through the index built below.
+  const deps = snapshotDeps(snapshot.segments ?? [], (key) => byKey.get(key));
   const all = [...snapshot.flags]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((flag) => withOverride(flag, overrides[flag.key]));
+    .map((flag) => withOverride(flag, overrides[flag.key], deps));
+  const byKey: ReadonlyMap<string, CompiledFlag> = new Map(all.map((c) => [c.flag.key, c]));
   return {
     env: snapshot.env,
     version: snapshot.version,
     publishedAt: snapshot.publishedAt,
     streamKey: snapshot.streamKey,
-    byKey: new Map(all.map((c) => [c.flag.key, c])),
+    byKey,
     all,
     clientSide: all.filter((c) => c.flag.clientSide),
     keys: new Map(Object.entries(snapshot.keys)),
@@ -72,8 +78,8 @@ export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<s
  * An override serves one variant to everyone, says so in metadata, and ignores `enabled`.
  * Exported so the admin explain route applies overrides exactly as the edge does.
  */
-export function withOverride(flag: Flag, variant: string | undefined): CompiledFlag {
-  if (variant === undefined || !Object.hasOwn(flag.variants, variant)) return compileFlag(flag);
+export function withOverride(flag: Flag, variant: string | undefined, deps: FlagDeps = NO_DEPS): CompiledFlag {
+  if (variant === undefined || !Object.hasOwn(flag.variants, variant)) return compileFlag(flag, deps);
   const result: Evaluation = Object.freeze({
     key: flag.key,
     value: flag.variants[variant],

@@ -12,6 +12,8 @@ import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
+import type { SegmentView } from "../domain/segment.js";
+import type { SegmentChange, SegmentMembersOutcome } from "./segment-commands.js";
 import type { WebhookStats } from "./webhook-outbox.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
 
@@ -27,6 +29,14 @@ export interface EnvironmentApi {
   setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
   archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
   importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>>;
+  listSegments(): Promise<SegmentView[]>;
+  getSegment(key: string): Promise<SegmentView | null>;
+  /** Create or replace a segment (the body's key must equal `key`). */
+  putSegment(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>>;
+  /** Refused (IN_USE) while live flags use it. */
+  deleteSegment(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  /** Adds ids to and removes ids from `include`; audited as the ids that changed. */
+  changeSegmentMembers(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>>;
   createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>>;
   listSdkKeys(): Promise<SdkKeyRecord[]>;
   revokeSdkKey(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;

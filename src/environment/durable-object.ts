@@ -7,6 +7,7 @@
  *
  * - FlagCommands (flag-commands.ts): put / patch / kill switch / archive / import / seed / overrides
  * - SdkKeyCommands (sdk-key-commands.ts): create / revoke
+ * - SegmentCommands (segment-commands.ts): put / delete / members, and the segment reads
  * - Rollouts (rollouts.ts): create / commands / guard series / metric ingest / tick
  * - Schedules (schedules.ts): scheduled flag changes, applied by the alarm and the tick
  *
@@ -29,6 +30,7 @@ import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
+import type { SegmentView } from "../domain/segment.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { selectMetrics } from "../metrics/select.js";
@@ -42,6 +44,7 @@ import { Rollouts } from "./rollouts.js";
 import { ScheduleStore } from "./schedule-store.js";
 import { Schedules } from "./schedules.js";
 import { SdkKeyCommands } from "./sdk-key-commands.js";
+import { SegmentCommands, type SegmentChange, type SegmentMembersOutcome } from "./segment-commands.js";
 import { seedPlan } from "./seed.js";
 import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage } from "./storage.js";
@@ -60,6 +63,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly context: EnvironmentContext;
   private readonly flags: FlagCommands;
   private readonly sdkKeys: SdkKeyCommands;
+  private readonly segments: SegmentCommands;
   private readonly rollouts: Rollouts;
   private readonly schedules: Schedules;
   private readonly subscribers: Subscribers;
@@ -98,6 +102,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     });
     this.flags = new FlagCommands(this.context);
     this.sdkKeys = new SdkKeyCommands(this.context);
+    this.segments = new SegmentCommands(this.context);
     this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
     this.schedules = new Schedules(this.context, scheduleStore, armAlarm);
 
@@ -138,6 +143,14 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.storage.listSdkKeys();
   }
 
+  async listSegments(): Promise<SegmentView[]> {
+    return this.segments.list();
+  }
+
+  async getSegment(key: string): Promise<SegmentView | null> {
+    return this.segments.get(key) ?? null;
+  }
+
   async notificationStats(): Promise<WebhookStats> {
     return this.webhooks.stats();
   }
@@ -162,6 +175,18 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>> {
     return this.flags.import(input, options, meta);
+  }
+
+  putSegment(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>> {
+    return this.segments.put(key, body, meta);
+  }
+
+  deleteSegment(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    return this.segments.delete(key, meta);
+  }
+
+  changeSegmentMembers(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>> {
+    return this.segments.members(key, body, meta);
   }
 
   createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>> {

@@ -3,15 +3,17 @@
  * seed and the audit of FLAG_OVERRIDES changes. Each validates its input, then reads, decides and
  * writes in one transaction of the environment context with exactly one audit event per change.
  * Put, patch and import are refused (nothing written) when they would take the environment over
- * its budget (src/domain/limits.ts), so its snapshot always stays publishable.
+ * its budget (src/domain/limits.ts), so its snapshot always stays publishable, and when they would
+ * name a missing segment or break the prerequisite graph (flag-references.ts).
  */
 import { z } from "zod";
-import { failure, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
+import { failure, MAX_DETAILS, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
 import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
 import { Flag, FlagSet } from "../domain/flag.js";
 import { budgetExcess } from "../domain/limits.js";
 import { patchFlag } from "../domain/flag-patch.js";
 import type { Change, EnvironmentContext } from "./context.js";
+import { referenceProblems, type Touched } from "./flag-references.js";
 import type { ChangeOutcome, FlagChange, ImportOutcome, WriteGuard } from "./types.js";
 
 /** How an import applies: `merge` keeps flags absent from the set, `replace` archives them; `dryRun` only diffs. */
@@ -66,6 +68,10 @@ export class FlagCommands {
       if (conflict) return conflict;
       const active = this.env.rollouts.activeFor(key);
       if (active) return failure("VERSION_CONFLICT", `flag "${key}" has an active rollout (${active.id}); roll it back or cancel it first`);
+      const dependents = this.env.storage.segments.usedBy("flag", key);
+      if (dependents.length > 0) {
+        return failure("IN_USE", `flag "${key}" is a prerequisite of ${dependents.join(", ")}; remove it from their prerequisites first`, dependents.map((d) => ({ path: "", message: `required by "${d}"` })));
+      }
       this.env.storage.archiveFlag(key, tx.at);
       tx.audit({ ...meta, action: "flag.archived", targetType: "flag", targetId: key, before: current });
       tx.bump();
@@ -86,7 +92,7 @@ export class FlagCommands {
     const replace = mode === "replace";
     const { storage } = this.env;
     if (dryRun) return { ok: true, dryRun, diff: diffFlagSets(storage.listFlags(), set.data.flags, replace) };
-    return this.commitWithinBudget((tx) => {
+    return this.commitChecked((tx) => {
       const current = storage.listFlags();
       const diff = diffFlagSets(current, set.data.flags, replace);
       const before = new Map(current.map((f) => [f.key, f]));
@@ -102,7 +108,9 @@ export class FlagCommands {
         tx.audit({ ...meta, action: "flag.archived", targetType: "flag", targetId: key, before: before.get(key) });
         tx.bump();
       }
-      return { ok: true, dryRun, diff };
+      const index = new Map(set.data.flags.map((f, i) => [f.key, i]));
+      const checked: Touched[] = [...touched].map((key) => ({ key, prefix: `flags.${index.get(key) ?? 0}.` }));
+      return { ok: true, dryRun, diff, touched: [...checked, ...diff.removed.map((key) => ({ key, prefix: "" }))] };
     });
   }
 
@@ -149,22 +157,29 @@ export class FlagCommands {
 
   /**
    * `commit`, refused with nothing written when the change takes the environment's live flags over
-   * their budget. Measured inside the transaction, after the writes, by one SQL aggregate over the
-   * stored bodies (no snapshot is serialized); over budget, a throw rolls the transaction back —
-   * its writes, audit events and version bump — and becomes a 422.
+   * their budget, or leaves a reference broken (a missing segment, a broken prerequisite graph) at
+   * one of the flags it `touched`. Measured inside the transaction, after the writes (the budget by
+   * one SQL aggregate over the stored bodies; no snapshot is serialized); a refusal throws, which
+   * rolls the transaction back — its writes, audit events and version bump — and becomes a 422.
    */
-  private async commitWithinBudget<T extends object>(fn: (tx: Change) => CommandResult<T>): Promise<CommandResult<T & ChangeOutcome>> {
+  private async commitChecked<T extends object>(fn: (tx: Change) => CommandResult<T & { touched: readonly Touched[] }>): Promise<CommandResult<T & ChangeOutcome>> {
     const { storage, name } = this.env;
     try {
-      return await this.env.commit((tx) => {
+      const result = await this.env.commit((tx) => {
         const before = storage.flagUsage();
         const result = fn(tx);
-        const excess = result.ok ? budgetExcess(name, before, storage.flagUsage()) : undefined;
-        if (excess !== undefined) throw new OverBudget(failure("VALIDATION_FAILED", `over the environment budget: ${excess}`, [{ path: "", message: excess }]));
+        if (!result.ok) return result;
+        const excess = budgetExcess(name, before, storage.flagUsage());
+        if (excess !== undefined) throw new Refused(failure("VALIDATION_FAILED", `over the environment budget: ${excess}`, [{ path: "", message: excess }]));
+        const problems = referenceProblems(storage, result.touched);
+        if (problems.length > 0) throw new Refused(failure("VALIDATION_FAILED", "the change leaves a reference broken", problems.slice(0, MAX_DETAILS)));
         return result;
       });
+      if (!result.ok) return result;
+      const { touched: _t, ...rest } = result;
+      return rest as unknown as CommandResult<T & ChangeOutcome>;
     } catch (error) {
-      if (error instanceof OverBudget) return error.failure;
+      if (error instanceof Refused) return error.failure;
       throw error;
     }
   }
@@ -183,25 +198,25 @@ export class FlagCommands {
   ): Promise<CommandResult<FlagChange>> {
     const { storage } = this.env;
     // The kill switch is never refused for size: it must work in an environment over budget too.
-    const commit = budgeted ? this.commitWithinBudget.bind(this) : this.env.commit.bind(this.env);
-    return commit((tx: Change): CommandResult<{ flag: Flag; created: boolean; changed: boolean }> => {
+    const commit = budgeted ? this.commitChecked.bind(this) : this.env.commit.bind(this.env);
+    return commit((tx: Change): CommandResult<{ flag: Flag; created: boolean; changed: boolean; touched: readonly Touched[] }> => {
       const current = storage.getFlag(key);
       const conflict = versionConflict(key, current?.version ?? 0, guard);
       if (conflict) return conflict;
       const built = build(current);
       if (!built.ok) return built;
       // Writing what is already there changes nothing: no new version, no audit event.
-      if (current && flagContent(current) === flagContent(built.flag)) return { ok: true, flag: current, created: false, changed: false };
+      if (current && flagContent(current) === flagContent(built.flag)) return { ok: true, flag: current, created: false, changed: false, touched: [] };
       const flag = storage.putFlag(built.flag, tx.at);
       tx.audit({ ...meta, action: action ?? (current ? "flag.updated" : "flag.created"), targetType: "flag", targetId: key, before: current, after: flag });
       tx.bump();
-      return { ok: true, flag, created: !current, changed: true };
-    });
+      return { ok: true, flag, created: !current, changed: true, touched: [{ key, prefix: "" }] };
+    }) as Promise<CommandResult<FlagChange>>;
   }
 }
 
 /** Thrown inside a transaction to roll it back whole; never leaves FlagCommands. */
-class OverBudget extends Error {
+class Refused extends Error {
   constructor(readonly failure: CommandFailure) {
     super(failure.error.message);
   }

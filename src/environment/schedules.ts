@@ -21,6 +21,7 @@ import { flagContent } from "../domain/flag-diff.js";
 import { budgetExcess } from "../domain/limits.js";
 import { flagActionOf, scheduledFlag, scheduleLimitProblem, ScheduleRequest, type Schedule, type ScheduleState } from "../domain/schedule.js";
 import type { EnvironmentContext } from "./context.js";
+import { referenceProblems } from "./flag-references.js";
 import type { ScheduleStore } from "./schedule-store.js";
 
 /** Thrown inside an apply transaction to roll it back whole; caught in `applyOne`. */
@@ -149,6 +150,9 @@ export class Schedules {
           // The kill switch is never refused for size, as by hand (src/environment/flag-commands.ts).
           const excess = due.action === "patch" ? budgetExcess(name, before, storage.flagUsage()) : undefined;
           if (excess !== undefined) throw new NotApplicable(`over the environment budget: ${excess}`);
+          // A patch may name a segment or prerequisite that is gone by now: refused as by hand.
+          const broken = due.action === "patch" ? referenceProblems(storage, [{ key: due.flag, prefix: "" }]) : [];
+          if (broken.length > 0) throw new NotApplicable(`the change leaves a reference broken: ${broken.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
           tx.audit({ ...meta, action: flagActionOf(due.action), targetType: "flag", targetId: due.flag, before: current, after: flag });
           tx.bump();
         }

@@ -41,7 +41,7 @@ export class SnapshotPublisher {
     const { storage, env, clock } = this.deps;
     const version = storage.version();
     if (this.cached?.version !== version) {
-      this.cached = { env, version, publishedAt: new Date(clock.now()).toISOString(), flags: storage.listFlags(), keys: storage.activeKeyGrants(), streamKey: this.streamKey() };
+      this.cached = { env, version, publishedAt: new Date(clock.now()).toISOString(), flags: storage.listFlags(), keys: storage.activeKeyGrants(), streamKey: this.streamKey(), segments: storage.segments.list() };
     }
     return this.cached;
   }

@@ -7,12 +7,14 @@
  * - flags(key, body, version, updated_at, archived_at): one row per flag; `body` is the validated
  *   flag JSON; archived flags keep their row (and version) but leave the snapshot.
  * - sdk_keys(id, name, kind, key_hash, created_at, revoked_at): SDK keys, only their SHA-256 hash.
+ * - segments, flag_refs: see src/environment/segment-store.ts (`segments`).
  * - audit_outbox, audit_state: see src/audit/outbox.ts.
  */
 import { Flag } from "../domain/flag.js";
 import type { EnvironmentUsage } from "../domain/limits.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
 import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
+import { SegmentStore } from "./segment-store.js";
 
 /**
  * Keys of the `meta` table, each with its one owner (the module that writes it):
@@ -40,7 +42,12 @@ export type MetaKey =
   | "stream_key";
 
 export class EnvironmentStorage {
-  constructor(private readonly sql: SqlStorage) {}
+  /** Segments and what flags refer to; flag writes here keep its references current. */
+  readonly segments: SegmentStore;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.segments = new SegmentStore(sql);
+  }
 
   /** Idempotent schema setup (PRAGMA user_version is not authorized in Durable Object SQLite). */
   migrate(): void {
@@ -53,6 +60,7 @@ export class EnvironmentStorage {
         id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('client','server')),
         key_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
     `);
+    this.segments.migrate();
   }
 
   getMeta(name: MetaKey): string | undefined {
@@ -128,6 +136,7 @@ export class EnvironmentStorage {
       stored.version,
       now,
     );
+    this.segments.syncRefs(stored);
     return stored;
   }
 
@@ -139,6 +148,7 @@ export class EnvironmentStorage {
       now,
       key,
     );
+    this.segments.clearRefs(key);
   }
 
   insertSdkKey(row: { id: string; name: string; kind: SdkKeyKind; keyHash: string; createdAt: string }): void {

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "INVALID_JSON"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "VERSION_CONFLICT"
+  | "IN_USE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "NOT_FOUND"

@@ -107,6 +107,9 @@ export const MUST_COVER = [
   "GET /envs/{env}/rollouts/{id}/series",
   "POST /envs/{env}/schedules",
   "DELETE /envs/{env}/schedules/{id}",
+  "PUT /envs/{env}/segments/{key}",
+  "DELETE /envs/{env}/segments/{key}",
+  "POST /envs/{env}/segments/{key}/members",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
@@ -124,6 +127,7 @@ export interface PathValues {
   readonly sdkKeyId: string;
   readonly tokenId: string;
   readonly scheduleId: string;
+  readonly segmentKey: string;
 }
 
 /**
@@ -132,7 +136,7 @@ export interface PathValues {
  */
 export function pathValue(template: string, param: string, values: PathValues): string {
   if (param === "env") return values.env;
-  if (param === "key") return values.flagKey;
+  if (param === "key") return /\/segments\/\{key\}/.test(template) ? values.segmentKey : values.flagKey;
   if (param === "id") {
     if (/\/rollouts\/\{id\}/.test(template)) return values.rolloutId;
     if (/\/sdk-keys\/\{id\}/.test(template)) return values.sdkKeyId;

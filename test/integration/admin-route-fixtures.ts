@@ -1,6 +1,6 @@
 /**
  * Real resources for route-wide admin tests to act on, created through the admin API: a flag, a
- * running rollout of it, an SDK key and an API token, so every path parameter has a valid value.
+ * running rollout of it, an SDK key, an API token and a segment, so every path parameter has a valid value.
  * Plus one valid body per operation that requires a body, so a request reaches authorization
  * (validation answers 422 before the role is checked).
  */
@@ -17,6 +17,15 @@ async function expectCreated<T>(what: string, res: Promise<{ status: number; bod
   if (status !== 200 && status !== 201) throw new Error(`fixture ${what}: ${status} ${JSON.stringify(body)}`);
   return body;
 }
+
+/** A small segment: two ids in, one out, and a rule. */
+export const routeSegment = (key: string) => ({
+  key,
+  description: "route-wide test audience",
+  include: ["user-1", "user-2"],
+  exclude: ["user-3"],
+  rules: [{ when: [{ attribute: "plan", op: "in", values: ["beta"] }] }],
+});
 
 /** A rollout's starting point: a boolean flag serving "off", to be rolled out to "on". */
 export const rolloutReadyFlag = (key: string) => booleanFlag(key, { fallthrough: { variant: "off" } });
@@ -37,7 +46,9 @@ export async function createRouteFixtures(env: string, prefix = "route"): Promis
   const sdkKey = await expectCreated("sdk key", adminJson<{ id: string }>("POST", `/envs/${env}/sdk-keys`, { name: `${prefix}-key`, kind: "server" }));
   const token = await expectCreated("token", adminJson<{ id: string }>("POST", "/tokens", { name: `${prefix}-token-${counter++}`, role: "viewer", environments: [env] }));
   const schedule = await expectCreated("schedule", adminJson<{ id: string }>("POST", `/envs/${env}/schedules`, dayAheadSchedule(flagKey)));
-  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, scheduleId: schedule.id };
+  const segmentKey = freshKey(`${prefix}-seg`);
+  await expectCreated("segment", adminJson("PUT", `/envs/${env}/segments/${segmentKey}`, routeSegment(segmentKey)));
+  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, scheduleId: schedule.id, segmentKey };
 }
 
 /**
@@ -66,6 +77,10 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return dayAheadSchedule(values.flagKey);
     case "POST /envs/{env}/flags/{key}/explain":
       return { context: { targetingKey: "route-wide-test" } };
+    case "PUT /envs/{env}/segments/{key}":
+      return routeSegment(values.segmentKey);
+    case "POST /envs/{env}/segments/{key}/members":
+      return { add: ["user-4"], remove: ["user-1"] };
     default:
       throw new Error(`no valid body for ${operationName(op)}: add one to validBody()`);
   }

@@ -14,11 +14,13 @@ import { flagRoutes } from "./flags.js";
 import { keyRoutes } from "./keys.js";
 import { rolloutRoutes } from "./rollouts.js";
 import { scheduleRoutes } from "./schedules.js";
+import { segmentRoutes } from "./segments.js";
 import { statusRoutes } from "./status.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
 
-/** Imports carry whole environments; every other admin body is small. */
+/** Imports carry whole environments; segments up to 2 × 10,000 ids; every other admin body is small. */
 const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
+const MAX_SEGMENT_BODY_BYTES = 6 * 1024 * 1024;
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** The name of the bearer security scheme in the OpenAPI document. */
@@ -61,6 +63,7 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
 }
 // Limits come first: they only bound what anything after them may read.
 admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES));
+admin.use("/envs/:env/segments/*", bodyLimitOf(MAX_SEGMENT_BODY_BYTES));
 admin.use("*", bodyLimitOf(MAX_BODY_BYTES));
 /** The one public admin path: the API's own description. */
 const PUBLIC_PATH = "/admin/v1/openapi.json";
@@ -75,5 +78,6 @@ admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);
 admin.route("/", scheduleRoutes);
+admin.route("/", segmentRoutes);
 admin.route("/", statusRoutes);
 admin.route("/", eventRoutes);

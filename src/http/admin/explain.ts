@@ -2,12 +2,13 @@
  * POST /envs/{env}/flags/{key}/explain: how a flag evaluates for one context right now, from the
  * environment's current (strong) state in its Durable Object, with FLAG_OVERRIDES applied as the
  * edge applies them — and why: the rule that matched, the context's bucket and the bound it was
- * compared with. The pure `explain` (src/domain/evaluate.ts) gives the same evaluation as the
- * edge's `evaluate`.
+ * compared with, or the prerequisite that failed. The pure `explain` (src/domain/evaluate.ts) gives
+ * the same evaluation as the edge's `evaluate`; segments and prerequisites are looked up in the
+ * same (current) snapshot, as the edge does.
  */
 import { z } from "zod";
 import { explainCompiled } from "../../domain/evaluate.js";
-import { withOverride } from "../../domain/snapshot.js";
+import { compileSnapshot, type Snapshot } from "../../domain/snapshot.js";
 import { environmentStub } from "../../environment/api.js";
 import { adminRoute } from "./access.js";
 import { FlagParams } from "./schemas.js";
@@ -33,7 +34,15 @@ const ExplainResult = z.object({
   errorCode: z.string().optional(),
   errorDetails: z.string().optional(),
   metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("the OFREP metadata the edge answers"),
-  decidedBy: z.enum(["override", "disabled", "rule", "fallthrough", "error"]).describe("override: FLAG_OVERRIDES serves one variant to everyone"),
+  decidedBy: z.enum(["override", "disabled", "prerequisite", "rule", "fallthrough", "error"]).describe("override: FLAG_OVERRIDES serves one variant to everyone; prerequisite: a prerequisite failed (see `prerequisite`)"),
+  outcome: z.literal("PREREQUISITE_FAILED").optional().describe("present when a prerequisite failed: the finer reason behind OFREP's DISABLED"),
+  prerequisite: z
+    .object({
+      flag: z.string().describe("the first prerequisite that failed"),
+      variants: z.array(z.string()).describe("the variants it had to evaluate to"),
+      variant: z.string().nullable().describe("what it evaluated to (null: an error, or the flag is missing)"),
+    })
+    .optional(),
   override: z.string().nullable().describe("the variant FLAG_OVERRIDES forces in this environment, if any"),
   ruleId: z.string().optional().describe("the rule that matched"),
   ruleIndex: z.number().int().optional().describe("its position in `rules`, from 0"),
@@ -54,16 +63,23 @@ explainRoutes.openapi(
   async (c) => {
     const { env, key } = c.req.valid("param");
     const { context } = c.req.valid("json");
-    const flag = await environmentStub(c.env, env).getFlag(key);
-    if (!flag) throw commandError({ code: "NOT_FOUND", message: `flag "${key}" does not exist`, details: [] });
+    // The current snapshot, so prerequisites and segments resolve as at the edge (overrides included).
+    const snapshot = (await environmentStub(c.env, env).getSnapshot()) as Snapshot;
+    const compiled = compileSnapshot(snapshot, c.get("config").overrides[env] ?? {}).byKey.get(key);
+    if (!compiled) throw commandError({ code: "NOT_FOUND", message: `flag "${key}" does not exist`, details: [] });
+    const { flag } = compiled;
     const configured = c.get("config").overrides[env]?.[key];
     const override = configured !== undefined && Object.hasOwn(flag.variants, configured) ? configured : null;
     // The edge evaluates at its own Date.now(); so does this, to answer what an SDK would get.
     const now = Date.now();
-    const { evaluation, ...why } = explainCompiled(withOverride(flag, override ?? undefined), context, now);
+    const { evaluation, prerequisite, ...why } = explainCompiled(compiled, context, now);
     const body: z.infer<typeof ExplainResult> = {
       ...evaluation,
       ...why,
+      ...(prerequisite && {
+        outcome: "PREREQUISITE_FAILED" as const,
+        prerequisite: { flag: prerequisite.prerequisite.flag, variants: prerequisite.prerequisite.variants, variant: prerequisite.variant ?? null },
+      }),
       override,
       flagVersion: flag.version,
       evaluatedAt: new Date(now).toISOString(),

@@ -7,10 +7,11 @@ import { CreatedToken, CreateTokenInput, TokenRecord } from "../../access/token.
 import { AuditEntry } from "../../audit/entry.js";
 import { Flag, FlagKey, FlagSet } from "../../domain/flag.js";
 import { CreateSdkKeyInput, SdkKeyRecord } from "../../domain/sdk-key.js";
+import { Segment, SegmentMembersChange, SegmentView } from "../../domain/segment.js";
 import { EnvironmentName } from "../../domain/snapshot.js";
 import { plainText } from "../../domain/text.js";
 
-export { AuditEntry, CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, TokenRecord };
+export { AuditEntry, CreatedToken, CreateTokenInput, Flag, FlagSet, SdkKeyRecord, Segment, SegmentMembersChange, SegmentView, TokenRecord };
 
 export const ErrorEnvelope = z.object({
   error: z.object({
@@ -96,6 +97,7 @@ export const PromoteBody = z.object({
 
 export const AuditQuery = z.object({
   flag: FlagKey.optional(),
+  segment: FlagKey.optional().describe("a segment's history: its segment.* events"),
   actor: z.string().max(200).optional(),
   action: z.string().max(64).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
@@ -122,6 +124,17 @@ export const CreatedSdkKey = SdkKeyRecord.pick({ id: true, name: true, kind: tru
   key: z.string().describe("the secret, shown once"),
   environmentVersion: z.number().int(),
   published: z.boolean(),
+});
+
+export const SegmentWriteResult = SegmentView.extend({
+  created: z.boolean(),
+  changed: z.boolean().describe("false when the write matched what was stored (no new version, no audit event)"),
+  environmentVersion: z.number().int(),
+  published: z.boolean(),
+});
+export const SegmentMembersResult = SegmentWriteResult.extend({
+  added: z.array(z.string()).describe("ids that were added to include (ids already in are left out)"),
+  removed: z.array(z.string()).describe("ids that were removed from include (ids not in it are left out)"),
 });
 
 export const TokenIdParam = z.object({ id: z.string().min(1).max(64) });

@@ -27,6 +27,7 @@ const STATUS: Record<CommandError["code"], 404 | 409 | 422> = {
   VALIDATION_FAILED: 422,
   NOT_FOUND: 404,
   VERSION_CONFLICT: 409,
+  IN_USE: 409,
 };
 
 export function commandError(error: CommandError): ApiError {
@@ -76,7 +77,7 @@ export const errorResponses = {
   401: jsonContent(ErrorEnvelope, "no or invalid token"),
   403: jsonContent(ErrorEnvelope, "the token's role or environments do not allow this"),
   404: jsonContent(ErrorEnvelope, "unknown environment, flag or id"),
-  409: jsonContent(ErrorEnvelope, "stale If-Match / expectedVersion"),
+  409: jsonContent(ErrorEnvelope, "stale If-Match / expectedVersion, or (IN_USE) a segment or flag others refer to"),
   413: jsonContent(ErrorEnvelope, "body too large"),
   415: jsonContent(ErrorEnvelope, "not application/json"),
   422: jsonContent(ErrorEnvelope, "validation failed; details name the fields"),
