@@ -11,6 +11,7 @@ import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
 import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
+import type { CreatedWebhook, WebhookDelivery, WebhookRecord } from "../domain/webhook.js";
 import type { WebhookStats } from "./webhook-outbox.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
 
@@ -41,6 +42,12 @@ export interface EnvironmentApi {
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>>;
   ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>>;
   notificationStats(): Promise<WebhookStats>;
+  /** Webhook subscriptions (docs/webhooks.md); `requestOrigin` as for createRollout. */
+  createWebhook(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ webhook: CreatedWebhook }>>;
+  listWebhooks(): Promise<WebhookRecord[]>;
+  deleteWebhook(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  /** The newest `limit` (default 50, at most 100) delivery attempts of a subscription, newest first. */
+  webhookDeliveries(id: string, limit?: number): Promise<CommandResult<{ deliveries: WebhookDelivery[] }>>;
 }
 
 export function environmentStub(env: Env, name: string): EnvironmentApi {

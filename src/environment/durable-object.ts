@@ -8,6 +8,7 @@
  * - FlagCommands (flag-commands.ts): put / patch / kill switch / archive / import / seed / overrides
  * - SdkKeyCommands (sdk-key-commands.ts): create / revoke
  * - Rollouts (rollouts.ts): create / commands / guard series / metric ingest / tick
+ * - WebhookCommands (webhook-commands.ts): webhook subscriptions and their delivery logs
  *
  * Every command commits in one SQLite transaction with exactly one audit event per change; only
  * then does the context drain side effects (KV publish, D1 audit flush, webhooks), each retried
@@ -43,6 +44,8 @@ import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage } from "./storage.js";
 import { Subscribers, type ChangeMessage } from "./subscribers.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, WriteGuard } from "./types.js";
+import type { CreatedWebhook, WebhookDelivery, WebhookRecord } from "../domain/webhook.js";
+import { WebhookCommands } from "./webhook-commands.js";
 import { WebhookOutbox, type WebhookStats } from "./webhook-outbox.js";
 
 export class EnvironmentDurableObject extends DurableObject<Env> implements EnvironmentApi {
@@ -57,6 +60,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly flags: FlagCommands;
   private readonly sdkKeys: SdkKeyCommands;
   private readonly rollouts: Rollouts;
+  private readonly webhookCommands: WebhookCommands;
   private readonly subscribers: Subscribers;
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
@@ -93,6 +97,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     this.flags = new FlagCommands(this.context);
     this.sdkKeys = new SdkKeyCommands(this.context);
     this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
+    this.webhookCommands = new WebhookCommands(this.context, outbound);
 
     if (this.config && this.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
       void ctx.blockConcurrencyWhile(() => this.armAlarm(Date.now() + 1));
@@ -187,6 +192,22 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>> {
     return this.rollouts.ingest(input, maxAgeSeconds);
+  }
+
+  createWebhook(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ webhook: CreatedWebhook }>> {
+    return this.webhookCommands.create(input, meta, requestOrigin);
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    return this.webhookCommands.list();
+  }
+
+  deleteWebhook(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    return this.webhookCommands.delete(id, meta);
+  }
+
+  async webhookDeliveries(id: string, limit?: number): Promise<CommandResult<{ deliveries: WebhookDelivery[] }>> {
+    return this.webhookCommands.deliveries(id, limit);
   }
 
   // ── time and side effects ──────────────────────────────────────────────────────────────────

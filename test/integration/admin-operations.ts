@@ -105,6 +105,9 @@ export const MUST_COVER = [
   "POST /envs/{env}/rollouts/{id}/cancel",
   "POST /envs/{env}/flags/{key}/explain",
   "GET /envs/{env}/rollouts/{id}/series",
+  "POST /envs/{env}/webhooks",
+  "DELETE /envs/{env}/webhooks/{id}",
+  "GET /envs/{env}/webhooks/{id}/deliveries",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
@@ -121,6 +124,7 @@ export interface PathValues {
   readonly rolloutId: string;
   readonly sdkKeyId: string;
   readonly tokenId: string;
+  readonly webhookId: string;
 }
 
 /**
@@ -134,6 +138,7 @@ export function pathValue(template: string, param: string, values: PathValues): 
     if (/\/rollouts\/\{id\}/.test(template)) return values.rolloutId;
     if (/\/sdk-keys\/\{id\}/.test(template)) return values.sdkKeyId;
     if (/^\/tokens\/\{id\}/.test(template)) return values.tokenId;
+    if (/\/webhooks\/\{id\}/.test(template)) return values.webhookId;
   }
   throw new Error(`no fixture value for {${param}} in ${template}: teach pathValue() about it`);
 }
@@ -153,6 +158,8 @@ export function fillPath(op: AdminOperation, values: PathValues, override: Recor
 export function requiredRole(op: Pick<AdminOperation, "method" | "template">): Role {
   if (op.method === "GET" && op.template === "/status") return "viewer";
   if (!op.template.startsWith("/envs/{env}/")) return "admin";
+  // Webhooks send every change to a URL of the caller's choosing, and their URLs are credentials: admin only, reads too.
+  if (op.template.startsWith("/envs/{env}/webhooks")) return "admin";
   if (op.method === "GET") return "viewer";
   // Explaining an evaluation reads, like a GET, but needs a body.
   if (op.method === "POST" && op.template === "/envs/{env}/flags/{key}/explain") return "viewer";

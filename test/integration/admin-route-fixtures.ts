@@ -1,6 +1,6 @@
 /**
  * Real resources for route-wide admin tests to act on, created through the admin API: a flag, a
- * running rollout of it, an SDK key and an API token, so every path parameter has a valid value.
+ * running rollout of it, an SDK key, an API token and a webhook subscription, so every path parameter has a valid value.
  * Plus one valid body per operation that requires a body, so a request reaches authorization
  * (validation answers 422 before the role is checked).
  */
@@ -28,7 +28,8 @@ export async function createRouteFixtures(env: string, prefix = "route"): Promis
   const { rollout } = await expectCreated("rollout", adminJson<{ rollout: { id: string } }>("POST", `/envs/${env}/rollouts`, { flag: flagKey, variant: "on", strategy: "fast" }));
   const sdkKey = await expectCreated("sdk key", adminJson<{ id: string }>("POST", `/envs/${env}/sdk-keys`, { name: `${prefix}-key`, kind: "server" }));
   const token = await expectCreated("token", adminJson<{ id: string }>("POST", "/tokens", { name: `${prefix}-token-${counter++}`, role: "viewer", environments: [env] }));
-  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id };
+  const webhook = await expectCreated("webhook", adminJson<{ id: string }>("POST", `/envs/${env}/webhooks`, { url: "https://hooks.test/ok", events: ["webhook.*"] }));
+  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, webhookId: webhook.id };
 }
 
 /**
@@ -53,6 +54,8 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return { name: `route-wide-test-${counter++}`, role: "viewer", environments: [values.env] };
     case "POST /envs/{env}/rollouts":
       return { flag: values.flagKey, variant: "on", strategy: "fast", dryRun: true };
+    case "POST /envs/{env}/webhooks":
+      return { url: "https://hooks.test/ok", events: ["flag.*"] };
     case "POST /envs/{env}/flags/{key}/explain":
       return { context: { targetingKey: "route-wide-test" } };
     default:

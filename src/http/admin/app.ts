@@ -15,6 +15,7 @@ import { keyRoutes } from "./keys.js";
 import { rolloutRoutes } from "./rollouts.js";
 import { statusRoutes } from "./status.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
+import { webhookRoutes } from "./webhooks.js";
 
 /** Imports carry whole environments; every other admin body is small. */
 const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
@@ -75,3 +76,4 @@ admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);
 admin.route("/", statusRoutes);
 admin.route("/", eventRoutes);
+admin.route("/", webhookRoutes);
