@@ -71,7 +71,9 @@ export class Rollouts {
     if (request.dryRun) return { ok: true, rollout: null, plan };
     const created = await this.env.commit((tx) => {
       this.env.rollouts.put(rollout);
-      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: rolloutCreatedAfter(rollout) }, { rolloutId: rollout.id });
+      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: rolloutCreatedAfter(rollout) }, {
+        rolloutId: rollout.id, fields: { rolloutId: rollout.id, flag: rollout.flag, variant: rollout.variant, event: "rollout.created", by: meta.actor },
+      });
       // The request's webhooks hear this rollout's moves from here on (signed with WEBHOOK_SECRET).
       for (const url of new Set(rollout.webhooks)) {
         this.env.webhooks.subscriptions.insert({ id: `wh_${randomToken(16)}`, url, events: ["rollout.*"], secret: null, rolloutId: rollout.id, createdAt: tx.at, createdBy: meta.actor });
