@@ -28,8 +28,18 @@ export async function createRouteFixtures(env: string, prefix = "route"): Promis
   const { rollout } = await expectCreated("rollout", adminJson<{ rollout: { id: string } }>("POST", `/envs/${env}/rollouts`, { flag: flagKey, variant: "on", strategy: "fast" }));
   const sdkKey = await expectCreated("sdk key", adminJson<{ id: string }>("POST", `/envs/${env}/sdk-keys`, { name: `${prefix}-key`, kind: "server" }));
   const token = await expectCreated("token", adminJson<{ id: string }>("POST", "/tokens", { name: `${prefix}-token-${counter++}`, role: "viewer", environments: [env] }));
-  const webhook = await expectCreated("webhook", adminJson<{ id: string }>("POST", `/envs/${env}/webhooks`, { url: "https://hooks.test/ok", events: ["webhook.*"] }));
-  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, webhookId: webhook.id };
+  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, webhookId: await webhookFixture(env) };
+}
+
+/**
+ * A webhook subscription of `env`: an existing one (route-wide tests create many, and an
+ * environment holds at most 25), else a new one.
+ */
+async function webhookFixture(env: string): Promise<string> {
+  const { webhooks } = await expectCreated("webhook list", adminJson<{ webhooks: { id: string; rolloutId: string | null }[] }>("GET", `/envs/${env}/webhooks`));
+  const existing = webhooks.find((w) => w.rolloutId === null);
+  if (existing) return existing.id;
+  return (await expectCreated("webhook", adminJson<{ id: string }>("POST", `/envs/${env}/webhooks`, { url: "https://hooks.test/ok", events: ["webhook.*"] }))).id;
 }
 
 /**
