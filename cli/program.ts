@@ -6,6 +6,7 @@ import { flagsCommand } from "./commands/flags.ts";
 import { healthCommand } from "./commands/health.ts";
 import { keysCommand, tokensCommand } from "./commands/keys.ts";
 import { deployCommand, rolloutActionCommands, statusCommand } from "./commands/rollouts.ts";
+import { webhooksCommand } from "./commands/webhooks.ts";
 import { CliError, EXIT } from "./lib/errors.ts";
 import { out } from "./lib/output.ts";
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(auditCommand());
   program.addCommand(keysCommand());
   program.addCommand(tokensCommand());
+  program.addCommand(webhooksCommand());
   program.addCommand(healthCommand());
   configure(program);
   return program;

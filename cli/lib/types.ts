@@ -10,6 +10,7 @@ import type { RolloutRequest, RolloutState } from "../../src/domain/rollout/mode
 import type { RolloutStatus } from "../../src/domain/rollout/status.ts";
 import type { RolloutPlan } from "../../src/domain/rollout/strategies.ts";
 import type { RolloutCommand } from "../../src/environment/types.ts";
+import type { CreatedWebhook, CreateWebhookInput, WebhookDelivery, WebhookRecord } from "../../src/domain/webhook.ts";
 import type * as S from "../../src/http/admin/schemas.ts";
 
 export type { Flag, RolloutPlan, RolloutState, RolloutStatus };
@@ -34,6 +35,9 @@ export type CreatedSdkKey = z.infer<typeof S.CreatedSdkKey>;
 export type CreateTokenBody = z.input<typeof S.CreateTokenInput>;
 export type TokenRecord = z.infer<typeof S.TokenRecord>;
 export type CreatedToken = z.infer<typeof S.CreatedToken>;
+
+export type { CreatedWebhook, WebhookDelivery, WebhookRecord };
+export type CreateWebhookBody = z.input<typeof CreateWebhookInput>;
 
 /** `POST /envs/{env}/rollouts`. */
 export type RolloutRequestBody = z.input<typeof RolloutRequest>;
