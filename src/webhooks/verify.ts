@@ -74,8 +74,12 @@ export async function verifyWebhook(input: VerifyInput): Promise<Verification> {
  */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
+  private readonly toleranceSeconds: number;
 
-  constructor(private readonly toleranceSeconds = DEFAULT_TOLERANCE_SECONDS) {}
+  // No parameter properties: the file stays runnable by Node's type stripping as it is.
+  constructor(toleranceSeconds = DEFAULT_TOLERANCE_SECONDS) {
+    this.toleranceSeconds = toleranceSeconds;
+  }
 
   firstSeen(eventId: string, timestamp: number): boolean {
     // Ids whose timestamps left the window can no longer pass verifyWebhook: forget them.
