@@ -25,6 +25,11 @@ export function renderStatus(r: RolloutStatus): string[] {
     lines.push(...table(["guard", "status", "streak", "last minutes (old → new)", "needs"], r.guards.map(guardRow)).map((l) => `  ${l}`));
     lines.push("  (✓ ok  ✗ breach  · too few requests  ? no telemetry)");
   }
+  // Older servers send no warnings.
+  for (const w of r.warnings ?? []) {
+    const what = w.thresholdMs === null ? "errors" : `slower than ${w.thresholdMs} ms`;
+    lines.push(`warning: ${w.guard} ${percent(w.observed * 100)} ${what} (warning level ${percent(w.threshold * 100)}) since ${time(w.since)}; nothing pauses`);
+  }
   for (const p of r.pauseReasons) {
     lines.push(`paused: ${p.reason} by ${p.by} at ${time(p.at)}${p.message ? ` — ${p.message}` : ""}`);
   }
