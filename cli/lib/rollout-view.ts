@@ -83,9 +83,10 @@ export function renderPlan(plan: RolloutPlan, what: { flag: string; env: string;
       g.thresholdMs === undefined ? `> ${percent(g.maxRate * 100)} of requests fail` : `> ${percent(g.maxRate * 100)} of requests slower than ${g.thresholdMs} ms`,
       `judged from ${g.minSamples} requests/minute`,
       g.requiredForAdvance ? `stage gate: ${g.stageMinSamples} requests` : "not required to advance",
+      g.warning === undefined ? "—" : g.thresholdMs === undefined ? `> ${percent(g.warning.maxRate * 100)}` : `> ${percent(g.warning.maxRate * 100)} slower than ${g.warning.thresholdMs ?? g.thresholdMs} ms`,
     ]);
-    rows.push(["health", `${guards.healthFailuresToRollback} consecutive failed probes`, "(when health checks are configured)", ""]);
-    lines.push(...table(["guard", "breach when", "samples", "gate"], rows).map((l) => `  ${l}`));
+    rows.push(["health", `${guards.healthFailuresToRollback} consecutive failed probes`, "(when health checks are configured)", "", ""]);
+    lines.push(...table(["guard", "breach when", "samples", "gate", "warn when (nothing pauses)"], rows).map((l) => `  ${l}`));
   }
   return lines;
 }
