@@ -24,8 +24,10 @@ const SERIAL_E2E = [
 
 /** Webhook bodies the fake receiver got (tests read them back through GET https://hooks.test/received). */
 const webhookDeliveries: unknown[] = [];
-/** Each delivery's raw body and signature header, as received (GET https://hooks.test/signed). */
-const webhookSignatures: { body: string; signature: string | null }[] = [];
+/** Each delivery's raw body, signature and event-id headers and path, as received (GET https://hooks.test/signed). */
+const webhookSignatures: { body: string; signature: string | null; eventId: string | null; path: string }[] = [];
+/** Event ids /flaky/* has refused once: it fails each event's first attempt and takes the retry. */
+const flakyRefused = new Set<string>();
 /** Requests that reached the target of the receiver's redirect (GET https://hooks.test/redirect-hits): none, if redirects are not followed. */
 const redirectHits: string[] = [];
 
@@ -56,7 +58,8 @@ export default defineConfig(async () => {
                 // probes: a fake health endpoint, and no real network from tests. It sees every scheme.
                 outboundService: async (request: Request) => {
                   const { origin, pathname } = new URL(request.url);
-                  // A fake webhook receiver: POST /ok records, /fail refuses, /redirect sends elsewhere, GET /received lists.
+                  // A fake webhook receiver: POST /ok records, /fail refuses, /flaky/* refuses each event's first
+                  // attempt, /redirect sends elsewhere, GET /received lists.
                   if (origin === "https://hooks.test") {
                     if (pathname === "/received") return Response.json(webhookDeliveries);
                     if (pathname === "/signed") return Response.json(webhookSignatures);
@@ -67,8 +70,13 @@ export default defineConfig(async () => {
                       redirectHits.push(request.method);
                       return new Response(null, { status: 204 });
                     }
+                    const eventId = request.headers.get("x-edgeflags-event-id");
+                    if (pathname.startsWith("/flaky/") && eventId !== null && !flakyRefused.has(`${pathname} ${eventId}`)) {
+                      flakyRefused.add(`${pathname} ${eventId}`);
+                      return new Response("try again", { status: 503 });
+                    }
                     const body = await request.text();
-                    webhookSignatures.push({ body, signature: request.headers.get("x-edgeflags-signature") });
+                    webhookSignatures.push({ body, signature: request.headers.get("x-edgeflags-signature"), eventId, path: pathname });
                     webhookDeliveries.push(JSON.parse(body));
                     return new Response(null, { status: 204 });
                   }

@@ -8,6 +8,7 @@ import { keysCommand, tokensCommand } from "./commands/keys.ts";
 import { deployCommand, rolloutActionCommands, statusCommand } from "./commands/rollouts.ts";
 import { schedulesCommand } from "./commands/schedules.ts";
 import { segmentsCommand } from "./commands/segments.ts";
+import { webhooksCommand } from "./commands/webhooks.ts";
 import { CliError, EXIT } from "./lib/errors.ts";
 import { out } from "./lib/output.ts";
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   program.addCommand(auditCommand());
   program.addCommand(keysCommand());
   program.addCommand(tokensCommand());
+  program.addCommand(webhooksCommand());
   program.addCommand(healthCommand());
   configure(program);
   return program;

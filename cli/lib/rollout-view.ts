@@ -25,6 +25,11 @@ export function renderStatus(r: RolloutStatus): string[] {
     lines.push(...table(["guard", "status", "streak", "last minutes (old → new)", "needs"], r.guards.map(guardRow)).map((l) => `  ${l}`));
     lines.push("  (✓ ok  ✗ breach  · too few requests  ? no telemetry)");
   }
+  // Older servers send no warnings.
+  for (const w of r.warnings ?? []) {
+    const what = w.thresholdMs === null ? "errors" : `slower than ${w.thresholdMs} ms`;
+    lines.push(`warning: ${w.guard} ${percent(w.observed * 100)} ${what} (warning level ${percent(w.threshold * 100)}) since ${time(w.since)}; nothing pauses`);
+  }
   for (const p of r.pauseReasons) {
     lines.push(`paused: ${p.reason} by ${p.by} at ${time(p.at)}${p.message ? ` — ${p.message}` : ""}`);
   }
@@ -78,9 +83,10 @@ export function renderPlan(plan: RolloutPlan, what: { flag: string; env: string;
       g.thresholdMs === undefined ? `> ${percent(g.maxRate * 100)} of requests fail` : `> ${percent(g.maxRate * 100)} of requests slower than ${g.thresholdMs} ms`,
       `judged from ${g.minSamples} requests/minute`,
       g.requiredForAdvance ? `stage gate: ${g.stageMinSamples} requests` : "not required to advance",
+      g.warning === undefined ? "—" : g.thresholdMs === undefined ? `> ${percent(g.warning.maxRate * 100)}` : `> ${percent(g.warning.maxRate * 100)} slower than ${g.warning.thresholdMs ?? g.thresholdMs} ms`,
     ]);
-    rows.push(["health", `${guards.healthFailuresToRollback} consecutive failed probes`, "(when health checks are configured)", ""]);
-    lines.push(...table(["guard", "breach when", "samples", "gate"], rows).map((l) => `  ${l}`));
+    rows.push(["health", `${guards.healthFailuresToRollback} consecutive failed probes`, "(when health checks are configured)", "", ""]);
+    lines.push(...table(["guard", "breach when", "samples", "gate", "warn when (nothing pauses)"], rows).map((l) => `  ${l}`));
   }
   return lines;
 }

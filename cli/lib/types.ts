@@ -10,6 +10,7 @@ import type { RolloutRequest, RolloutState } from "../../src/domain/rollout/mode
 import type { RolloutStatus } from "../../src/domain/rollout/status.ts";
 import type { RolloutPlan } from "../../src/domain/rollout/strategies.ts";
 import type { RolloutCommand } from "../../src/environment/types.ts";
+import type { CreatedWebhook, CreateWebhookInput, WebhookDelivery, WebhookRecord } from "../../src/domain/webhook.ts";
 import type * as S from "../../src/http/admin/schemas.ts";
 
 export type { Flag, RolloutPlan, RolloutState, RolloutStatus };
@@ -39,6 +40,9 @@ export type SegmentView = z.infer<typeof S.SegmentView>;
 export type SegmentList = { segments: SegmentView[] };
 export type SegmentWriteResult = z.infer<typeof S.SegmentWriteResult>;
 export type SegmentMembersResult = z.infer<typeof S.SegmentMembersResult>;
+
+export type { CreatedWebhook, WebhookDelivery, WebhookRecord };
+export type CreateWebhookBody = z.input<typeof CreateWebhookInput>;
 
 /** `POST /envs/{env}/rollouts`. */
 export type RolloutRequestBody = z.input<typeof RolloutRequest>;

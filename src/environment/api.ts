@@ -14,6 +14,7 @@ import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
 import type { SegmentView } from "../domain/segment.js";
 import type { SegmentChange, SegmentMembersOutcome } from "./segment-commands.js";
+import type { CreatedWebhook, WebhookDelivery, WebhookRecord } from "../domain/webhook.js";
 import type { WebhookStats } from "./webhook-outbox.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
 
@@ -58,6 +59,12 @@ export interface EnvironmentApi {
   cancelSchedule(id: string, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>>;
   ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>>;
   notificationStats(): Promise<WebhookStats>;
+  /** Webhook subscriptions (docs/webhooks.md); `requestOrigin` as for createRollout. */
+  createWebhook(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ webhook: CreatedWebhook }>>;
+  listWebhooks(): Promise<WebhookRecord[]>;
+  deleteWebhook(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  /** The newest `limit` (default 50, at most 100) delivery attempts of a subscription, newest first. */
+  webhookDeliveries(id: string, limit?: number): Promise<CommandResult<{ deliveries: WebhookDelivery[] }>>;
 }
 
 export function environmentStub(env: Env, name: string): EnvironmentApi {

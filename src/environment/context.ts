@@ -8,7 +8,8 @@
  * - `commit(fn)`: `change`, then the after-commit drain, and the outcome (the environment version
  *   and whether KV already serves it).
  * - `drain()`: the only after-commit fan-out: publish the snapshot to KV, flush the audit outbox to
- *   D1, deliver due webhooks. Each is serialized, retried from the alarm, and never throws. As soon
+ *   D1, deliver due webhooks (every audit event is queued for its webhook subscriptions in the
+ *   same transaction, so none is lost). Each is serialized, retried from the alarm, and never throws. As soon
  *   as the publish step is done, subscribers (src/environment/subscribers.ts) hear of the new
  *   version and of the audit events committed since the last drain — not after the webhooks, whose
  *   outbound calls may take seconds.
@@ -16,6 +17,7 @@
 import type { AuditEventInput, AuditOutbox } from "../audit/outbox.js";
 import type { AuditFlusher } from "../audit/flusher.js";
 import type { CommandResult } from "../command.js";
+import type { WebhookExtra } from "../domain/webhook.js";
 import { Serial } from "../serial.js";
 import type { EnvironmentClock } from "./clock.js";
 import type { MetricStore } from "./metric-store.js";
@@ -31,8 +33,11 @@ export interface Change {
   /** The transaction's instant on the environment clock, epoch ms, and as ISO 8601. */
   readonly now: number;
   readonly at: string;
-  /** Appends one audit event stamped with the transaction's instant. */
-  audit(event: AuditEventInput): void;
+  /**
+   * Appends one audit event stamped with the transaction's instant, and queues it for every
+   * webhook subscription it matches (`extra`: what the command adds to the delivery body).
+   */
+  audit(event: AuditEventInput, extra?: WebhookExtra): void;
   /** The environment's state changed: its version grows (once) when the transaction commits. */
   bump(): void;
 }
@@ -80,8 +85,9 @@ export class EnvironmentContext {
       const result = fn({
         now,
         at,
-        audit: (event) => {
+        audit: (event, extra) => {
           const seq = this.parts.outbox.append(event, at);
+          this.webhooks.emit(this.name, { ...event, seq, at }, extra, now);
           appended.push({ seq, at, actor: event.actor, action: event.action, target: { type: event.targetType, id: event.targetId }, reason: event.reason ?? null });
         },
         bump: () => void (bumped = true),

@@ -10,6 +10,7 @@
  * - SegmentCommands (segment-commands.ts): put / delete / members, and the segment reads
  * - Rollouts (rollouts.ts): create / commands / guard series / metric ingest / tick
  * - Schedules (schedules.ts): scheduled flag changes, applied by the alarm and the tick
+ * - WebhookCommands (webhook-commands.ts): webhook subscriptions and their delivery logs
  *
  * Every command commits in one SQLite transaction with exactly one audit event per change; only
  * then does the context drain side effects (KV publish, D1 audit flush, webhooks), each retried
@@ -50,6 +51,8 @@ import { SnapshotPublisher } from "./snapshot-publisher.js";
 import { EnvironmentStorage } from "./storage.js";
 import { Subscribers, type ChangeMessage } from "./subscribers.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, WriteGuard } from "./types.js";
+import type { CreatedWebhook, WebhookDelivery, WebhookRecord } from "../domain/webhook.js";
+import { WebhookCommands } from "./webhook-commands.js";
 import { WebhookOutbox, type WebhookStats } from "./webhook-outbox.js";
 
 export class EnvironmentDurableObject extends DurableObject<Env> implements EnvironmentApi {
@@ -66,6 +69,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly segments: SegmentCommands;
   private readonly rollouts: Rollouts;
   private readonly schedules: Schedules;
+  private readonly webhookCommands: WebhookCommands;
   private readonly subscribers: Subscribers;
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
@@ -105,6 +109,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     this.segments = new SegmentCommands(this.context);
     this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
     this.schedules = new Schedules(this.context, scheduleStore, armAlarm);
+    this.webhookCommands = new WebhookCommands(this.context, outbound);
 
     if (this.config && this.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
       void ctx.blockConcurrencyWhile(() => this.armAlarm(Date.now() + 1));
@@ -235,6 +240,22 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>> {
     return this.rollouts.ingest(input, maxAgeSeconds);
+  }
+
+  createWebhook(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ webhook: CreatedWebhook }>> {
+    return this.webhookCommands.create(input, meta, requestOrigin);
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    return this.webhookCommands.list();
+  }
+
+  deleteWebhook(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    return this.webhookCommands.delete(id, meta);
+  }
+
+  async webhookDeliveries(id: string, limit?: number): Promise<CommandResult<{ deliveries: WebhookDelivery[] }>> {
+    return this.webhookCommands.deliveries(id, limit);
   }
 
   // ── time and side effects ──────────────────────────────────────────────────────────────────

@@ -15,7 +15,7 @@ import { decide, type Decision, type HealthRound, type RolloutInput } from "../d
 import { MetricsIngest, toDeltas } from "../domain/rollout/metrics.js";
 import { scopeDeltas } from "../domain/rollout/metrics-scope.js";
 import { RolloutRequest, isTerminal, type MinuteBucket, type Rollout, type RolloutState } from "../domain/rollout/model.js";
-import { fallthroughAfter, latencyThresholdsFor, METRIC_RETENTION_MS, statusLookbackStart, tickLookbackStart } from "../domain/rollout/policy.js";
+import { fallthroughAfter, guardThresholdsMs, latencyThresholdsFor, METRIC_RETENTION_MS, statusLookbackStart, tickLookbackStart } from "../domain/rollout/policy.js";
 import { guardSeries, seriesLookbackStart, seriesWindow, type RolloutSeries } from "../domain/rollout/series.js";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout/status.js";
 import { resolvePlan, timeline, type RolloutPlan } from "../domain/rollout/strategies.js";
@@ -24,6 +24,7 @@ import type { Change, EnvironmentContext } from "./context.js";
 import { probe } from "./health-probe.js";
 import type { RolloutCommand } from "./types.js";
 import { notification } from "./webhook-outbox.js";
+import { warningText } from "../domain/rollout/warnings.js";
 
 /** Metrics may be at most this far ahead of the environment's clock (client clock skew). */
 const MAX_METRICS_LEAD_MS = 2 * MINUTE;
@@ -70,7 +71,13 @@ export class Rollouts {
     if (request.dryRun) return { ok: true, rollout: null, plan };
     const created = await this.env.commit((tx) => {
       this.env.rollouts.put(rollout);
-      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: rolloutCreatedAfter(rollout) });
+      tx.audit({ ...meta, action: "rollout.created", targetType: "rollout", targetId: rollout.flag, after: rolloutCreatedAfter(rollout) }, {
+        rolloutId: rollout.id, fields: { rolloutId: rollout.id, flag: rollout.flag, variant: rollout.variant, event: "rollout.created", by: meta.actor },
+      });
+      // The request's webhooks hear this rollout's moves from here on (signed with WEBHOOK_SECRET).
+      for (const url of new Set(rollout.webhooks)) {
+        this.env.webhooks.subscriptions.insert({ id: `wh_${randomToken(16)}`, url, events: ["rollout.*"], secret: null, rolloutId: rollout.id, createdAt: tx.at, createdBy: meta.actor });
+      }
       // Starting now (no startAt in the future) is the first tick's transition, in the same commit.
       const started = decide(rollout, { type: "tick", buckets: new Map() }, tx.now);
       if (started.ok && started.event) this.apply(tx, rollout, started, meta);
@@ -212,8 +219,7 @@ export class Rollouts {
 
   /** The rollout variant's buckets in [since, until) from the configured source (throws when it cannot answer). */
   private fetchMetrics(r: Rollout, since: number, until: number): Promise<Map<number, MinuteBucket>> {
-    const thresholdsMs = r.guards.metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
-    return this.metricsStore.source.read({ env: this.env.name, flag: r.flag, variant: r.variant, since, until, thresholdsMs });
+    return this.metricsStore.source.read({ env: this.env.name, flag: r.flag, variant: r.variant, since, until, thresholdsMs: guardThresholdsMs(r.guards) });
   }
 
   private statusOf(r: Rollout): RolloutStatus {
@@ -233,18 +239,31 @@ export class Rollouts {
       if (flag) storage.putFlag({ ...flag, fallthrough: fallthroughAfter(d.rollout, d.effect) }, tx.at);
       tx.bump();
     }
+    // Warnings are not transitions: audited (and so delivered) on their own, never pausing anything.
+    for (const w of d.warnings ?? []) {
+      const warning = { rolloutId: d.rollout.id, guard: w.guard, observed: w.observed, threshold: w.threshold, thresholdMs: w.thresholdMs ?? null, stageIndex: w.stageIndex, since: new Date(w.since).toISOString() };
+      tx.audit(
+        { actor: "system:guard", action: "rollout.guard_warning", targetType: "rollout", targetId: d.rollout.flag, reason: warningText(w), after: warning },
+        { rolloutId: d.rollout.id, fields: { rolloutId: d.rollout.id, flag: d.rollout.flag, variant: d.rollout.variant, event: "rollout.guard_warning", by: "system:guard", warning } },
+      );
+    }
     if (!d.event) return;
     const system = d.event.by.startsWith("system:");
-    tx.audit({
-      actor: system ? d.event.by : meta.actor,
-      requestId: system ? undefined : meta.requestId,
-      reason: d.event.reason,
-      action: d.event.action,
-      targetType: "rollout",
-      targetId: d.rollout.flag,
-      before: { rolloutId: before.id, ...d.event.from },
-      after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
-    });
-    if (d.rollout.webhooks.length > 0) webhooks.enqueue(d.rollout.webhooks, notification(this.env.name, d.rollout, d.event, tx.at), tx.now);
+    const { text, ...fields } = notification(this.env.name, d.rollout, d.event, tx.at);
+    tx.audit(
+      {
+        actor: system ? d.event.by : meta.actor,
+        requestId: system ? undefined : meta.requestId,
+        reason: d.event.reason,
+        action: d.event.action,
+        targetType: "rollout",
+        targetId: d.rollout.flag,
+        before: { rolloutId: before.id, ...d.event.from },
+        after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
+      },
+      { rolloutId: d.rollout.id, text: String(text), fields },
+    );
+    // Its final event is queued above; the rollout's own subscriptions end with it.
+    if (isTerminal(d.rollout.state)) webhooks.subscriptions.deleteForRollout(d.rollout.id);
   }
 }

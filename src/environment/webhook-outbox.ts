@@ -1,25 +1,36 @@
 /**
- * Rollout notifications: every rollout event is queued, in the transaction of the transition, for
- * each of the rollout's webhook URLs, and delivered after the commit as JSON with a `text` field
- * Slack (and most chat tools) can show. Failed deliveries are retried with backoff from the alarm
- * and the cron tick; after MAX_ATTEMPTS a delivery is dropped and counted as failed.
+ * The webhook outbox: every audited change of the environment is queued, in the transaction of the
+ * change, once for each subscription it matches (webhook-subscriptions.ts: environment-wide ones
+ * and those a rollout's `webhooks` made), and delivered after the commit as JSON with an `id`, a
+ * `type` and a `text` field Slack (and most chat tools) can show (docs/webhooks.md). Failed
+ * deliveries are retried with backoff from the alarm and the cron tick; after MAX_ATTEMPTS a
+ * delivery is dropped and counted as failed. Every attempt of a subscription's delivery is kept in
+ * its delivery log.
  *
  * Every URL is checked against the outbound policy again right before it is called: a refused one
  * is not fetched but dropped at once, counted as failed, its error kept as the last failure.
  * Redirects are never followed: a 3xx is a failed attempt (the target could be anywhere).
  *
- * With a signing secret (the WEBHOOK_SECRET Worker secret), every delivery carries
- * `X-Edgeflags-Signature: t=<unix seconds>,v1=<hex HMAC-SHA-256 of "<t>.<body>">`, so a receiver
- * can tell edgeflags from a forger and refuse replays (docs/rollouts.md, "Notifications").
+ * Every delivery carries `X-Edgeflags-Event-Id` and, with a secret, `X-Edgeflags-Signature:
+ * t=<unix seconds>,v1=<hex HMAC-SHA-256 of "<t>.<body>">`: the subscription's own secret, or the
+ * WEBHOOK_SECRET Worker secret for rollout-scoped subscriptions. A receiver verifies it with
+ * src/webhooks/verify.ts and refuses replays.
  *
- * Tables: webhook_outbox(id, url, payload, attempts, next_at, last_error), webhook_stats(name, value),
- * webhook_last_failure(id = 1, host, error, at) — the host only: webhook paths can be secrets.
+ * Tables: webhook_outbox(id, url, payload, attempts, next_at, last_error, subscription_id, event_id,
+ * event_type), webhook_stats(name, value), webhook_last_failure(id = 1, host, error, at) — the host
+ * only: webhook paths can be secrets.
  */
 import { hmacSha256Hex } from "../crypto.js";
 import { checkOutboundUrl, type OutboundPolicy } from "../domain/outbound-url.js";
+import { eventId, slackEscape, webhookPayload, type WebhookEventSource, type WebhookExtra } from "../domain/webhook.js";
+import { WebhookSubscriptions } from "./webhook-subscriptions.js";
+
+export { slackEscape };
 
 /** The header carrying a delivery's signature. */
 export const SIGNATURE_HEADER = "X-Edgeflags-Signature";
+/** The header carrying the event id (also the body's `id`): receivers deduplicate by it. */
+export const EVENT_ID_HEADER = "X-Edgeflags-Event-Id";
 
 /**
  * The signature header's value for `body` sent at `unixSeconds`. The time is the sender's real
@@ -29,10 +40,10 @@ export async function webhookSignature(secret: string, unixSeconds: number, body
   return `t=${unixSeconds},v1=${await hmacSha256Hex(secret, `${unixSeconds}.${body}`)}`;
 }
 
-const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 5_000;
 
-type Row = { id: number; url: string; payload: string; attempts: number };
+type Row = { id: number; url: string; payload: string; attempts: number; subscription_id: string | null; event_id: string | null; event_type: string | null };
 
 export interface WebhookStats {
   readonly pending: number;
@@ -43,12 +54,17 @@ export interface WebhookStats {
 }
 
 export class WebhookOutbox {
+  /** Who hears which event, and the delivery log. */
+  readonly subscriptions: WebhookSubscriptions;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly policy: OutboundPolicy,
-    /** Signs every delivery when set. */
+    /** Signs the deliveries of subscriptions without a secret of their own (rollout-scoped) when set. */
     private readonly signingSecret?: string | undefined,
-  ) {}
+  ) {
+    this.subscriptions = new WebhookSubscriptions(sql);
+  }
 
   migrate(): void {
     this.sql.exec(`
@@ -59,12 +75,41 @@ export class WebhookOutbox {
       CREATE TABLE IF NOT EXISTS webhook_last_failure (
         id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT NOT NULL, error TEXT NOT NULL, at INTEGER NOT NULL);
     `);
+    // Columns added after the first release: an older table gets them once.
+    const columns = new Set(this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('webhook_outbox')").toArray().map((c) => c.name));
+    for (const column of ["subscription_id", "event_id", "event_type"]) {
+      if (!columns.has(column)) this.sql.exec(`ALTER TABLE webhook_outbox ADD COLUMN ${column} TEXT`);
+    }
+    this.subscriptions.migrate();
   }
 
-  /** Queues one payload per URL; must run inside the transition's transaction. */
+  /** Queues one payload per URL, outside any subscription; must run inside the change's transaction. */
   enqueue(urls: readonly string[], payload: unknown, now: number): void {
     const body = JSON.stringify(payload);
     for (const url of urls) this.sql.exec("INSERT INTO webhook_outbox (url, payload, next_at) VALUES (?, ?, ?)", url, body, now);
+  }
+
+  /**
+   * Queues an audited change for every subscription it matches; must run inside the change's
+   * transaction, so the event commits with it or not at all. Returns how many were queued.
+   */
+  emit(env: string, event: WebhookEventSource, extra: WebhookExtra | undefined, now: number): number {
+    const targets = this.subscriptions.matching(event.action, extra?.rolloutId);
+    if (targets.length === 0) return 0;
+    const body = JSON.stringify(webhookPayload(env, event, extra));
+    const id = eventId(env, event.seq);
+    for (const t of targets) {
+      this.sql.exec(
+        "INSERT INTO webhook_outbox (url, payload, next_at, subscription_id, event_id, event_type) VALUES (?, ?, ?, ?, ?, ?)",
+        t.url, body, now, t.id, id, event.action,
+      );
+    }
+    return targets.length;
+  }
+
+  /** A subscription was deleted: what it still had queued is not sent. */
+  discard(subscriptionId: string): void {
+    this.sql.exec("DELETE FROM webhook_outbox WHERE subscription_id = ?", subscriptionId);
   }
 
   stats(): WebhookStats {
@@ -76,16 +121,23 @@ export class WebhookOutbox {
 
   /** Delivers what is due; returns the time of the next retry, if any remain. Never throws. */
   async deliver(now: number, fetcher: typeof fetch = fetch): Promise<number | null> {
-    const due = this.sql.exec<Row>("SELECT id, url, payload, attempts FROM webhook_outbox WHERE next_at <= ? ORDER BY id LIMIT 50", now).toArray();
+    const due = this.sql
+      .exec<Row>("SELECT id, url, payload, attempts, subscription_id, event_id, event_type FROM webhook_outbox WHERE next_at <= ? ORDER BY id LIMIT 50", now)
+      .toArray();
     for (const row of due) {
       const allowed = checkOutboundUrl(row.url, this.policy);
       if (!allowed.ok) {
-        this.drop(row, `refused: ${allowed.reason}`, now);
+        this.drop(row, `refused: ${allowed.reason}`, null, now);
         continue;
       }
+      // Read at send time: a subscription deleted meanwhile has had its rows discarded already.
+      const own = row.subscription_id === null ? null : this.subscriptions.secretOf(row.subscription_id);
+      const secret = own ?? this.signingSecret;
       let error: string | null = null;
+      let status: number | null = null;
       const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "edgeflags-webhook/1" };
-      if (this.signingSecret) headers[SIGNATURE_HEADER] = await webhookSignature(this.signingSecret, Math.floor(Date.now() / 1000), row.payload);
+      if (row.event_id !== null) headers[EVENT_ID_HEADER] = row.event_id;
+      if (secret) headers[SIGNATURE_HEADER] = await webhookSignature(secret, Math.floor(Date.now() / 1000), row.payload);
       try {
         const res = await fetcher(row.url, {
           method: "POST",
@@ -94,6 +146,7 @@ export class WebhookOutbox {
           redirect: "manual",
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
+        status = res.status;
         await res.body?.cancel();
         if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status} (redirects are not followed)`;
         else if (!res.ok) error = `HTTP ${res.status}`;
@@ -103,24 +156,33 @@ export class WebhookOutbox {
       if (error === null) {
         this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
         this.bump("delivered");
+        this.log(row, status, null, "delivered", now);
       } else if (row.attempts + 1 >= MAX_ATTEMPTS) {
-        this.drop(row, error, now);
+        this.drop(row, error, status, now);
       } else {
         const delay = Math.min(3_600_000, 2_000 * 2 ** row.attempts);
         this.sql.exec("UPDATE webhook_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?", now + delay, error, row.id);
+        this.log(row, status, error, "retrying", now);
       }
     }
     return this.sql.exec<{ next: number | null }>("SELECT MIN(next_at) AS next FROM webhook_outbox").one().next;
   }
 
   /** Gives up on a delivery: counted as failed, its error kept as the last failure. */
-  private drop(row: Row, error: string, now: number): void {
+  private drop(row: Row, error: string, status: number | null, now: number): void {
     this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", row.id);
     this.bump("failed");
     this.sql.exec(
       "INSERT INTO webhook_last_failure (id, host, error, at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET host = excluded.host, error = excluded.error, at = excluded.at",
       hostOf(row.url), error.slice(0, 500), now,
     );
+    this.log(row, status, error, "dropped", now);
+  }
+
+  /** One line of the subscription's delivery log (rows outside a live subscription have none). */
+  private log(row: Row, status: number | null, error: string | null, outcome: "delivered" | "retrying" | "dropped", now: number): void {
+    if (row.subscription_id === null || row.event_id === null || this.subscriptions.secretOf(row.subscription_id) === undefined) return;
+    this.subscriptions.log({ subscriptionId: row.subscription_id, eventId: row.event_id, eventType: row.event_type ?? "", attempt: row.attempts + 1, status, error, outcome, at: now });
   }
 
   private bump(name: string): void {
@@ -158,12 +220,4 @@ export function notification(
     to: event.to,
     at,
   };
-}
-
-/**
- * Slack's mrkdwn escaping: `<`, `>` and `&` become entities, so a reason cannot ping a channel
- * (`<!here>`, `<@U123>`) or hide a link (`<https://evil|docs>`). The JSON fields stay verbatim.
- */
-export function slackEscape(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

@@ -1,7 +1,7 @@
 /**
  * flagctl end to end, as operators and scripts run it: `node cli/flagctl.ts …` as a child process
  * against the real `wrangler dev` of global-setup.ts, configured by FLAGS_URL/FLAGS_TOKEN.
- * This file: configuration and argument errors, health, flags, audit, SDK keys and API tokens.
+ * This file: configuration and argument errors, health, flags, audit, SDK keys, API tokens and webhooks.
  * Rollouts (deploy, status --watch, pause/resume/promote/rollback) are in cli-rollouts.test.ts.
  *
  * Storage is shared with the other e2e files, and smoke.test.ts expects every environment to hold
@@ -398,6 +398,46 @@ describe.concurrent("flagctl keys and tokens", () => {
     expect(json<{ keys: { id: string; revokedAt: string | null }[] }>(all).keys.find((k) => k.id === id)?.revokedAt).toEqual(expect.any(String));
     expectFailure(again, 1, /^flagctl: 404 NOT_FOUND: /);
     expect(json(client)).toMatchObject({ kind: "client", key: expect.stringMatching(/^efc_staging_/) });
+  });
+
+  it("webhooks create shows a generated secret once; the receiver verifies the delivery; deliveries, list and delete manage it", async () => {
+    const received: { body: string; signature: string | undefined }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received.push({ body, signature: req.headers["x-edgeflags-signature"] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      // webhook.* only: a new subscription hears its own creation, and nothing another test does.
+      const created = await flagctl(["webhooks", "create", url, "--env", "staging", "--events", "webhook.*"]);
+      expect(created.code, created.stderr).toBe(0);
+      const [, id] = /^created webhook (wh_\S+) in staging: /m.exec(created.stdout) ?? [];
+      const secret = created.stdout.trim().split("\n")[1] as string;
+      expect(secret).toMatch(/^whsec_/);
+      expect(created.stderr).toMatch(/only time the signing secret is shown/);
+      expect(received).toHaveLength(1);
+      const { verifyWebhook } = (await import(/* @vite-ignore */ new URL("../../src/webhooks/verify.ts", import.meta.url).href)) as typeof import("../../src/webhooks/verify.js");
+      expect(await verifyWebhook({ secret, body: received[0]?.body ?? "", signature: received[0]?.signature })).toMatchObject({ ok: true });
+      expect(JSON.parse(received[0]?.body ?? "{}")).toMatchObject({ type: "webhook.created", target: { type: "webhook", id } });
+
+      const log = await flagctl(["webhooks", "deliveries", id as string, "--env", "staging"]);
+      expect(log.stdout).toMatch(/^at +event +type +attempt +status +outcome +error$/m);
+      expect(log.stdout).toMatch(/ webhook\.created +1 +204 +delivered/);
+      const list = await flagctl(["webhooks", "list", "--env", "staging", "--json"]);
+      expect(json<{ webhooks: { id: string }[] }>(list).webhooks.map((w) => w.id)).toContain(id);
+      expect(list.stdout).not.toContain(secret);
+      const removed = await flagctl(["webhooks", "delete", id as string, "--env", "staging"]);
+      expect(removed.stdout).toMatch(new RegExp(`^deleted webhook ${id} in staging`));
+      expectFailure(await flagctl(["webhooks", "deliveries", id as string, "--env", "staging"]), 1, /^flagctl: 404 NOT_FOUND: /);
+      expectFailure(await flagctl(["webhooks", "create", url, "--env", "staging", "--events", "billing.*"]), 2, /--events/);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it("tokens create a scoped API token that works until it is revoked", async () => {

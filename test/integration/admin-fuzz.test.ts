@@ -26,7 +26,7 @@ async function stateOf(): Promise<string> {
 }
 
 /** Resources that do not exist: the specific cases below must be refused and change nothing. */
-const MISSING: PathValues = { env: "staging", flagKey: "fuzz_target", rolloutId: "ro_missing", sdkKeyId: "sk_missing", tokenId: "tok_missing", scheduleId: "sch_missing", segmentKey: "fuzz_segment_missing" };
+const MISSING: PathValues = { env: "staging", flagKey: "fuzz_target", rolloutId: "ro_missing", sdkKeyId: "sk_missing", tokenId: "tok_missing", scheduleId: "sch_missing", segmentKey: "fuzz_segment_missing", webhookId: "wh_missing" };
 
 /** Every operation of the Worker's own OpenAPI document: new routes are fuzzed without a list to update. */
 const operations = await loadAdminOperations();

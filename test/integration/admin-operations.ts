@@ -110,6 +110,9 @@ export const MUST_COVER = [
   "PUT /envs/{env}/segments/{key}",
   "DELETE /envs/{env}/segments/{key}",
   "POST /envs/{env}/segments/{key}/members",
+  "POST /envs/{env}/webhooks",
+  "DELETE /envs/{env}/webhooks/{id}",
+  "GET /envs/{env}/webhooks/{id}/deliveries",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {
@@ -128,6 +131,7 @@ export interface PathValues {
   readonly tokenId: string;
   readonly scheduleId: string;
   readonly segmentKey: string;
+  readonly webhookId: string;
 }
 
 /**
@@ -142,6 +146,7 @@ export function pathValue(template: string, param: string, values: PathValues): 
     if (/\/sdk-keys\/\{id\}/.test(template)) return values.sdkKeyId;
     if (/^\/tokens\/\{id\}/.test(template)) return values.tokenId;
     if (/\/schedules\/\{id\}/.test(template)) return values.scheduleId;
+    if (/\/webhooks\/\{id\}/.test(template)) return values.webhookId;
   }
   throw new Error(`no fixture value for {${param}} in ${template}: teach pathValue() about it`);
 }
@@ -161,6 +166,8 @@ export function fillPath(op: AdminOperation, values: PathValues, override: Recor
 export function requiredRole(op: Pick<AdminOperation, "method" | "template">): Role {
   if (op.method === "GET" && op.template === "/status") return "viewer";
   if (!op.template.startsWith("/envs/{env}/")) return "admin";
+  // Webhooks send every change to a URL of the caller's choosing, and their URLs are credentials: admin only, reads too.
+  if (op.template.startsWith("/envs/{env}/webhooks")) return "admin";
   if (op.method === "GET") return "viewer";
   // Explaining an evaluation reads, like a GET, but needs a body.
   if (op.method === "POST" && op.template === "/envs/{env}/flags/{key}/explain") return "viewer";

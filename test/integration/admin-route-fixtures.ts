@@ -1,6 +1,6 @@
 /**
  * Real resources for route-wide admin tests to act on, created through the admin API: a flag, a
- * running rollout of it, an SDK key, an API token and a segment, so every path parameter has a valid value.
+ * running rollout of it, an SDK key, an API token, a segment and a webhook subscription, so every path parameter has a valid value.
  * Plus one valid body per operation that requires a body, so a request reaches authorization
  * (validation answers 422 before the role is checked).
  */
@@ -48,7 +48,18 @@ export async function createRouteFixtures(env: string, prefix = "route"): Promis
   const schedule = await expectCreated("schedule", adminJson<{ id: string }>("POST", `/envs/${env}/schedules`, dayAheadSchedule(flagKey)));
   const segmentKey = freshKey(`${prefix}-seg`);
   await expectCreated("segment", adminJson("PUT", `/envs/${env}/segments/${segmentKey}`, routeSegment(segmentKey)));
-  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, scheduleId: schedule.id, segmentKey };
+  return { env, flagKey, rolloutId: rollout.id, sdkKeyId: sdkKey.id, tokenId: token.id, scheduleId: schedule.id, segmentKey, webhookId: await webhookFixture(env) };
+}
+
+/**
+ * A webhook subscription of `env`: an existing one (route-wide tests create many, and an
+ * environment holds at most 25), else a new one.
+ */
+async function webhookFixture(env: string): Promise<string> {
+  const { webhooks } = await expectCreated("webhook list", adminJson<{ webhooks: { id: string; rolloutId: string | null }[] }>("GET", `/envs/${env}/webhooks`));
+  const existing = webhooks.find((w) => w.rolloutId === null);
+  if (existing) return existing.id;
+  return (await expectCreated("webhook", adminJson<{ id: string }>("POST", `/envs/${env}/webhooks`, { url: "https://hooks.test/ok", events: ["webhook.*"] }))).id;
 }
 
 /**
@@ -75,6 +86,8 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return { flag: values.flagKey, variant: "on", strategy: "fast", dryRun: true };
     case "POST /envs/{env}/schedules":
       return dayAheadSchedule(values.flagKey);
+    case "POST /envs/{env}/webhooks":
+      return { url: "https://hooks.test/ok", events: ["flag.*"] };
     case "POST /envs/{env}/flags/{key}/explain":
       return { context: { targetingKey: "route-wide-test" } };
     case "PUT /envs/{env}/segments/{key}":

@@ -146,7 +146,8 @@ const positionOf = (p: Record<string, unknown> | null | undefined) => ({ state: 
 async function expectAuditTrail(env: string, flag: string, final: View, history: View[] = []): Promise<AuditRow[]> {
   const res = await adminJson<{ entries: AuditRow[] }>("GET", `/envs/${env}/audit?flag=${flag}&limit=500`);
   expect(res.status).toBe(200);
-  const rows = res.body.entries.filter((e) => (e.after?.["rolloutId"] ?? e.before?.["rolloutId"]) === final.id).reverse();
+  // Guard warnings are events of the rollout but not transitions (docs/rollouts.md, "Warnings").
+  const rows = res.body.entries.filter((e) => (e.after?.["rolloutId"] ?? e.before?.["rolloutId"]) === final.id && e.action !== "rollout.guard_warning").reverse();
   expect(rows[0]?.action).toBe("rollout.created");
   const transitions = rows.slice(1);
   expect(transitions).toHaveLength(final.version);

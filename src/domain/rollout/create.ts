@@ -68,6 +68,7 @@ export function createRollout(
       health: { consecutiveFailures: 0, lastRoundAt: null },
       snapshot: { fallthrough: flag.fallthrough, flagVersion: flag.version },
       outcome: null,
+      warnings: [],
       createdAt: now,
       createdBy: ids.by,
       updatedAt: now,

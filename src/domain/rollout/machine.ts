@@ -7,7 +7,8 @@
  * A tick that rolls back never also advances.
  */
 import { closedMinutes, evaluateGuards, MINUTE, stageGate, type GateOutcome, type GuardReport } from "./guards.js";
-import { isTerminal, type MinuteBucket, type PauseReason, type Rollout, type RolloutPhase, type RolloutState } from "./model.js";
+import { assessWarnings } from "./warnings.js";
+import { isTerminal, type GuardWarning, type MinuteBucket, type PauseReason, type Rollout, type RolloutPhase, type RolloutState } from "./model.js";
 
 /** Dwell accrues at most this much per tick, so a gap in ticks never completes a stage by itself. */
 export const MAX_TICK_GAP_MS = 5 * MINUTE;
@@ -43,7 +44,11 @@ export interface RolloutEvent {
 export type RolloutEffect = { readonly type: "setPercentage"; readonly percentage: number } | { readonly type: "restore" } | { readonly type: "complete" };
 
 export type Decision =
-  | { readonly ok: true; readonly rollout: Rollout; readonly event: RolloutEvent | null; readonly effect: RolloutEffect | null; readonly guards: readonly GuardReport[] }
+  | {
+      readonly ok: true; readonly rollout: Rollout; readonly event: RolloutEvent | null; readonly effect: RolloutEffect | null; readonly guards: readonly GuardReport[];
+      /** Warnings raised by this tick (warnings.ts): not transitions, each its own event. */
+      readonly warnings?: readonly GuardWarning[];
+    }
   | { readonly ok: false; readonly code: "CONFLICT" | "TERMINAL" | "INVALID"; readonly message: string };
 
 const position = (r: Rollout): Position => ({ state: r.state, phase: r.phase, stageIndex: r.stageIndex, percentage: r.percentage });
@@ -58,7 +63,7 @@ export function dwellMs(r: Rollout): number {
 export function decide(current: Rollout, input: RolloutInput, now: number): Decision {
   // The clock never runs backwards for a rollout.
   const t = Math.max(now, current.lastTickAt);
-  if (input.type === "tick") return tick(current, input, t);
+  if (input.type === "tick") return withWarnings(tick(current, input, t), input.buckets, t);
   return command(current, input, t);
 }
 
@@ -72,6 +77,13 @@ function transition(
 ): Decision {
   const next: Rollout = { ...after, updatedAt: t, version: before.version + 1 };
   return { ok: true, rollout: next, event: { ...event, from: position(before), to: position(next) }, effect, guards };
+}
+
+/** The warning tier runs after the decision, on the rollout as it is now; it never changes the decision. */
+function withWarnings(d: Decision, buckets: ReadonlyMap<number, MinuteBucket>, t: number): Decision {
+  if (!d.ok) return d;
+  const { rollout, raised } = assessWarnings(d.rollout, buckets, t);
+  return rollout === d.rollout ? d : { ...d, rollout, warnings: raised };
 }
 
 const unchanged = (r: Rollout, guards: readonly GuardReport[] = []): Decision => ({ ok: true, rollout: r, event: null, effect: null, guards });

@@ -22,6 +22,17 @@ export const Stage = z.object({
 });
 export type Stage = z.infer<typeof Stage>;
 
+/** A guard's warning level (docs/rollouts.md, "Warnings"): above it a warning is raised, nothing pauses. */
+const WarningOverride = z
+  .object({
+    /** The bad share (0–1) above which a minute is over the warning level. */
+    maxRate: z.number().gt(0).lt(1).optional(),
+    /** Latency guards: the warning's own "slower than" threshold. */
+    thresholdMs: z.number().int().positive().max(600_000).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
 const GuardOverride = z.object({
   /** Error guard: the rate (0–1) above which a minute breaches. Latency guards: the share of requests slower than `thresholdMs`. */
   maxRate: z.number().gt(0).lt(1).optional(),
@@ -30,6 +41,7 @@ const GuardOverride = z.object({
   stageMinSamples: z.number().int().min(0).max(1_000_000_000).optional(),
   requiredForAdvance: z.boolean().optional(),
   enabled: z.boolean().optional(),
+  warning: WarningOverride.optional(),
 });
 
 /** Per-rollout guard settings; anything left out takes the default (docs/rollouts.md). */
@@ -97,6 +109,8 @@ export const MetricGuard = z.object({
   minSamples: z.number().int(),
   stageMinSamples: z.number().int(),
   requiredForAdvance: z.boolean(),
+  /** The warning tier; absent = no warnings (and in records older than it). */
+  warning: z.object({ maxRate: z.number(), thresholdMs: z.number().int().optional() }).optional(),
 });
 export type MetricGuard = z.infer<typeof MetricGuard>;
 
@@ -116,6 +130,21 @@ export const PauseReason = z.object({
   message: z.string().optional(),
 });
 export type PauseReason = z.infer<typeof PauseReason>;
+
+/** A warning raised in a stage: the guard, what it saw, the level it crossed, since when (epoch ms). */
+export const GuardWarning = z.object({
+  guard: z.string(),
+  /** The bad share of the newest minute over the level (errors, or requests slower than the threshold). */
+  observed: z.number(),
+  /** The warning level (a share, 0–1). */
+  threshold: z.number(),
+  thresholdMs: z.number().int().optional(),
+  stageIndex: z.number().int(),
+  /** The first minute of the run over the level. */
+  since: z.number(),
+  raisedAt: z.number(),
+});
+export type GuardWarning = z.infer<typeof GuardWarning>;
 
 /** How a rollout ended: what triggered it, why, with the evidence (guard verdicts) when a guard fired. */
 export const RolloutOutcome = z.object({
@@ -155,6 +184,8 @@ export const Rollout = z.object({
   /** The fields the rollout owns, as they were before it: rollback restores them. */
   snapshot: z.object({ fallthrough: Serve, flagVersion: z.number().int() }),
   outcome: RolloutOutcome.nullable(),
+  /** Warnings raised in the current stage (at most one per guard per stage). */
+  warnings: z.array(GuardWarning).default([]),
   createdAt: z.number(),
   createdBy: z.string(),
   updatedAt: z.number(),

@@ -6,7 +6,7 @@
 import type { Serve } from "../flag.js";
 import { MINUTE, WINDOW_MINUTES } from "./guards.js";
 import type { RolloutEffect } from "./machine.js";
-import type { Rollout } from "./model.js";
+import type { GuardSettings, Rollout } from "./model.js";
 import { resolveGuards } from "./strategies.js";
 
 /**
@@ -47,8 +47,19 @@ export function statusLookbackStart(now: number): number {
 /** How long metric buckets are kept: longer than the longest stage anyone runs in practice. */
 export const METRIC_RETENTION_MS = 31 * 24 * 60 * MINUTE;
 
-/** The latency thresholds of the default guards (p95 > 500 ms, p99 > 1000 ms). */
-export const DEFAULT_LATENCY_THRESHOLDS_MS: readonly number[] = resolveGuards(undefined).metrics.flatMap((g) => (g.thresholdMs === undefined ? [] : [g.thresholdMs]));
+/** Every "slower than" threshold a rollout's guards read: their own and their warning levels'. */
+export function guardThresholdsMs(guards: Pick<GuardSettings, "metrics">): number[] {
+  const thresholds = new Set<number>();
+  for (const g of guards.metrics) {
+    if (g.thresholdMs === undefined) continue;
+    thresholds.add(g.thresholdMs);
+    thresholds.add(g.warning?.thresholdMs ?? g.thresholdMs);
+  }
+  return [...thresholds];
+}
+
+/** The latency thresholds of the default guards (p95 > 500 ms, p99 > 1000 ms) and their warnings (100 ms, 200 ms). */
+export const DEFAULT_LATENCY_THRESHOLDS_MS: readonly number[] = guardThresholdsMs(resolveGuards(undefined));
 
 /**
  * The "slower than" thresholds ingest counts for a flag: the defaults (so a rollout started later
@@ -56,6 +67,6 @@ export const DEFAULT_LATENCY_THRESHOLDS_MS: readonly number[] = resolveGuards(un
  */
 export function latencyThresholdsFor(active: Pick<Rollout, "guards"> | undefined): number[] {
   const thresholds = new Set(DEFAULT_LATENCY_THRESHOLDS_MS);
-  for (const g of active?.guards.metrics ?? []) if (g.thresholdMs !== undefined) thresholds.add(g.thresholdMs);
+  for (const ms of active === undefined ? [] : guardThresholdsMs(active.guards)) thresholds.add(ms);
   return [...thresholds];
 }

@@ -29,6 +29,15 @@ export const GuardView = z.object({
   needsSamples: z.number().int().nullable().describe("samples the newest minute still needs to be evaluable"),
 });
 
+export const GuardWarningView = z.object({
+  guard: z.string().describe("errorRate, p95 or p99"),
+  observed: z.number().describe("bad share of the newest minute over the level (errors, or requests slower than thresholdMs)"),
+  threshold: z.number().describe("the warning level, a share (0-1)"),
+  thresholdMs: z.number().int().nullable().describe("latency guards: the warning's 'slower than' threshold"),
+  since: Instant.describe("the first minute of the run over the level"),
+  raisedAt: Instant,
+});
+
 export const RolloutStatus = z.object({
   id: z.string(),
   env: z.string(),
@@ -51,6 +60,7 @@ export const RolloutStatus = z.object({
   holdStartedAt: Instant.nullable(),
   pauseReasons: z.array(PauseReason.extend({ at: Instant })),
   guards: z.array(GuardView),
+  warnings: z.array(GuardWarningView).describe("warnings raised in the current stage (once per guard per stage); they never pause or roll back"),
   guardSettings: GuardSettings,
   healthChecks: z.array(HealthCheck),
   outcome: RolloutOutcome.extend({ at: Instant }).nullable(),
@@ -112,6 +122,9 @@ export function rolloutStatus(r: Rollout, buckets: ReadonlyMap<number, MinuteBuc
       })),
       ...healthView(r),
     ],
+    warnings: r.warnings
+      .filter((w) => w.stageIndex === r.stageIndex)
+      .map((w) => ({ guard: w.guard, observed: w.observed, threshold: w.threshold, thresholdMs: w.thresholdMs ?? null, since: new Date(w.since).toISOString(), raisedAt: new Date(w.raisedAt).toISOString() })),
     guardSettings: r.guards,
     healthChecks: r.healthChecks,
     outcome: r.outcome === null ? null : { ...r.outcome, at: new Date(r.outcome.at).toISOString() },

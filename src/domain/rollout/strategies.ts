@@ -33,14 +33,16 @@ export function resolvePlan(request: Pick<RolloutRequest, "strategy" | "stages" 
   };
 }
 
-/** The guard defaults (docs/rollouts.md, "Guards: what \"for 5 minutes\" means"), with the request's overrides applied. */
+type GuardOverrideInput = NonNullable<NonNullable<RolloutRequest["guards"]>["errorRate"]>;
+
+/**
+ * The guard defaults (docs/rollouts.md, "Guards: what \"for 5 minutes\" means"), with the request's
+ * overrides applied. Each guard also has a warning tier at the service's target levels (error rate
+ * 0.1 %, P95 100 ms, P99 200 ms): crossing it raises a warning and nothing else.
+ */
 export function resolveGuards(input: RolloutRequest["guards"]): GuardSettings {
   const g = input ?? {};
-  const metric = (
-    name: MetricGuard["name"],
-    defaults: Omit<MetricGuard, "name">,
-    override: { maxRate?: number | undefined; thresholdMs?: number | undefined; minSamples?: number | undefined; stageMinSamples?: number | undefined; requiredForAdvance?: boolean | undefined; enabled?: boolean | undefined } | undefined,
-  ): MetricGuard[] => {
+  const metric = (name: MetricGuard["name"], defaults: Omit<MetricGuard, "name">, override: GuardOverrideInput | undefined): MetricGuard[] => {
     if (override?.enabled === false) return [];
     const resolved: MetricGuard = {
       name,
@@ -50,19 +52,27 @@ export function resolveGuards(input: RolloutRequest["guards"]): GuardSettings {
       requiredForAdvance: override?.requiredForAdvance ?? defaults.requiredForAdvance,
     };
     const thresholdMs = override?.thresholdMs ?? defaults.thresholdMs;
-    return [thresholdMs === undefined ? resolved : { ...resolved, thresholdMs }];
+    const warning = resolveWarning(defaults.warning, override?.warning, thresholdMs !== undefined);
+    return [{ ...resolved, ...(thresholdMs === undefined ? {} : { thresholdMs }), ...(warning === undefined ? {} : { warning }) }];
   };
   return {
     metrics: [
-      ...metric("errorRate", { maxRate: 0.01, minSamples: 100, stageMinSamples: 1_000, requiredForAdvance: true }, g.errorRate),
-      ...metric("p95", { maxRate: 0.05, thresholdMs: 500, minSamples: 200, stageMinSamples: 2_000, requiredForAdvance: true }, g.p95),
-      ...metric("p99", { maxRate: 0.01, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: false }, g.p99),
+      ...metric("errorRate", { maxRate: 0.01, minSamples: 100, stageMinSamples: 1_000, requiredForAdvance: true, warning: { maxRate: 0.001 } }, g.errorRate),
+      ...metric("p95", { maxRate: 0.05, thresholdMs: 500, minSamples: 200, stageMinSamples: 2_000, requiredForAdvance: true, warning: { maxRate: 0.05, thresholdMs: 100 } }, g.p95),
+      ...metric("p99", { maxRate: 0.01, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: false, warning: { maxRate: 0.01, thresholdMs: 200 } }, g.p99),
     ],
     confidence: g.confidence ?? 0.95,
     ...(g.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: g.holdTimeoutSeconds }),
     unknownPauseSeconds: g.unknownPauseSeconds ?? 15 * 60,
     healthFailuresToRollback: g.healthFailuresToRollback ?? 5,
   };
+}
+
+/** The warning tier of one guard; the error guard's has no latency threshold, whatever was sent. */
+function resolveWarning(defaults: MetricGuard["warning"], override: GuardOverrideInput["warning"], latency: boolean): MetricGuard["warning"] {
+  if (override?.enabled === false || defaults === undefined) return undefined;
+  const thresholdMs = latency ? (override?.thresholdMs ?? defaults.thresholdMs) : undefined;
+  return { maxRate: override?.maxRate ?? defaults.maxRate, ...(thresholdMs === undefined ? {} : { thresholdMs }) };
 }
 
 /** One step of a plan, with its times if every gate passes on time. */

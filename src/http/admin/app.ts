@@ -17,6 +17,7 @@ import { scheduleRoutes } from "./schedules.js";
 import { segmentRoutes } from "./segments.js";
 import { statusRoutes } from "./status.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
+import { webhookRoutes } from "./webhooks.js";
 
 /** Imports carry whole environments; segments up to 2 × 10,000 ids; every other admin body is small. */
 const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
@@ -81,3 +82,4 @@ admin.route("/", scheduleRoutes);
 admin.route("/", segmentRoutes);
 admin.route("/", statusRoutes);
 admin.route("/", eventRoutes);
+admin.route("/", webhookRoutes);

@@ -44,6 +44,7 @@ describe("createRollout: happy path", () => {
       health: { consecutiveFailures: 0, lastRoundAt: null },
       snapshot: { fallthrough: { variant: "old" }, flagVersion: 12 },
       outcome: null,
+      warnings: [],
       createdAt: T0,
       createdBy: IDS.by,
       updatedAt: T0,

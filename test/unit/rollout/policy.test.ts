@@ -59,13 +59,13 @@ describe("lookbacks", () => {
 });
 
 describe("latency thresholds counted at ingest", () => {
-  it("the defaults are the p95 and p99 guards' (500 ms, 1000 ms)", () => {
-    expect([...DEFAULT_LATENCY_THRESHOLDS_MS].sort((a, b) => a - b)).toEqual([500, 1000]);
-    expect(latencyThresholdsFor(undefined).sort((a, b) => a - b)).toEqual([500, 1000]);
+  it("the defaults are the p95 and p99 guards' (500 ms, 1000 ms) and their warning levels' (100 ms, 200 ms)", () => {
+    expect([...DEFAULT_LATENCY_THRESHOLDS_MS].sort((a, b) => a - b)).toEqual([100, 200, 500, 1000]);
+    expect(latencyThresholdsFor(undefined).sort((a, b) => a - b)).toEqual([100, 200, 500, 1000]);
   });
 
   it("an active rollout's own thresholds are added, without duplicates", () => {
-    const guards = resolveGuards({ p95: { thresholdMs: 300 }, p99: { thresholdMs: 1_000 } });
-    expect(latencyThresholdsFor({ guards }).sort((a, b) => a - b)).toEqual([300, 500, 1000]);
+    const guards = resolveGuards({ p95: { thresholdMs: 300, warning: { thresholdMs: 150 } }, p99: { thresholdMs: 1_000 } });
+    expect(latencyThresholdsFor({ guards }).sort((a, b) => a - b)).toEqual([100, 150, 200, 300, 500, 1000]);
   });
 });

@@ -122,9 +122,9 @@ describe("resolveGuards", () => {
   it("has the documented defaults (docs/rollouts.md)", () => {
     expect(resolveGuards(undefined)).toEqual({
       metrics: [
-        { name: "errorRate", maxRate: 0.01, minSamples: 100, stageMinSamples: 1_000, requiredForAdvance: true },
-        { name: "p95", maxRate: 0.05, thresholdMs: 500, minSamples: 200, stageMinSamples: 2_000, requiredForAdvance: true },
-        { name: "p99", maxRate: 0.01, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: false },
+        { name: "errorRate", maxRate: 0.01, minSamples: 100, stageMinSamples: 1_000, requiredForAdvance: true, warning: { maxRate: 0.001 } },
+        { name: "p95", maxRate: 0.05, thresholdMs: 500, minSamples: 200, stageMinSamples: 2_000, requiredForAdvance: true, warning: { maxRate: 0.05, thresholdMs: 100 } },
+        { name: "p99", maxRate: 0.01, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: false, warning: { maxRate: 0.01, thresholdMs: 200 } },
       ],
       confidence: 0.95,
       unknownPauseSeconds: 900,
@@ -151,9 +151,9 @@ describe("resolveGuards", () => {
     });
     expect(g).toEqual({
       metrics: [
-        { name: "errorRate", maxRate: 0.02, minSamples: 50, stageMinSamples: 1_000, requiredForAdvance: true },
-        { name: "p95", maxRate: 0.05, thresholdMs: 300, minSamples: 200, stageMinSamples: 0, requiredForAdvance: false },
-        { name: "p99", maxRate: 0.005, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: true },
+        { name: "errorRate", maxRate: 0.02, minSamples: 50, stageMinSamples: 1_000, requiredForAdvance: true, warning: { maxRate: 0.001 } },
+        { name: "p95", maxRate: 0.05, thresholdMs: 300, minSamples: 200, stageMinSamples: 0, requiredForAdvance: false, warning: { maxRate: 0.05, thresholdMs: 100 } },
+        { name: "p99", maxRate: 0.005, thresholdMs: 1_000, minSamples: 1_000, stageMinSamples: 10_000, requiredForAdvance: true, warning: { maxRate: 0.01, thresholdMs: 200 } },
       ],
       confidence: 0,
       holdTimeoutSeconds: 120,
@@ -167,6 +167,17 @@ describe("resolveGuards", () => {
     expect(resolveGuards({ errorRate: { enabled: false }, p95: { enabled: false } }).metrics.map((m) => m.name)).toEqual(["p99"]);
     expect(resolveGuards({ errorRate: { enabled: false }, p95: { enabled: false }, p99: { enabled: false } }).metrics).toEqual([]);
     expect(resolveGuards({ p95: { enabled: true, maxRate: 0.1 } }).metrics[1]).toMatchObject({ name: "p95", maxRate: 0.1 });
+  });
+
+  it("warning tiers: the targets by default (0.1 % errors, P95 100 ms, P99 200 ms), overridable, or off", () => {
+    const g = resolveGuards({
+      errorRate: { warning: { maxRate: 0.004, thresholdMs: 50 } },
+      p95: { warning: { thresholdMs: 150 } },
+      p99: { warning: { enabled: false } },
+    });
+    // The error guard's warning never takes a latency threshold.
+    expect(g.metrics.map((m) => m.warning)).toEqual([{ maxRate: 0.004 }, { maxRate: 0.05, thresholdMs: 150 }, undefined]);
+    expect(g.metrics[2]).not.toHaveProperty("warning");
   });
 
   it("holdTimeoutSeconds 0 is kept (not treated as unset)", () => {
