@@ -4,8 +4,35 @@
  * condition the form does not know stay in the draft as they are.
  */
 import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { fieldId, getIn, move, newCondition, newRule, OPERATORS, parseValuesText, setIn, updateList, valuesText } from "../flag-form-model.js";
 import { Field, FieldErrors, fieldAttrs, type FormCtx, ServeEditor, TextField } from "./form-fields.js";
+
+/** A condition's values, one per line; the text stays as typed while it reads as the draft's values. */
+function ValuesField(props: { ctx: FormCtx; path: (string | number)[]; context: string }): JSX.Element {
+  const { ctx, path } = props;
+  const at = path.join(".");
+  const values = getIn(ctx.draft, path);
+  const [text, setText] = useState(() => valuesText(values));
+  useEffect(() => {
+    if (JSON.stringify(parseValuesText(text)) !== JSON.stringify(values ?? [])) setText(valuesText(values));
+  }, [JSON.stringify(values)]);
+  return (
+    <Field ctx={ctx} path={at} label="Values (one per line)" context={props.context}>
+      <textarea
+        {...fieldAttrs(ctx, at)}
+        rows={2}
+        spellcheck={false}
+        value={text}
+        onInput={(e) => {
+          const raw = (e.currentTarget as HTMLTextAreaElement).value;
+          setText(raw);
+          ctx.update((d) => setIn(d, path, parseValuesText(raw)));
+        }}
+      />
+    </Field>
+  );
+}
 
 function Condition(props: { ctx: FormCtx; rule: number; index: number; count: number }): JSX.Element {
   const { ctx, rule, index, count } = props;
@@ -14,7 +41,6 @@ function Condition(props: { ctx: FormCtx; rule: number; index: number; count: nu
   const op = String(getIn(ctx.draft, [...path, "op"]) ?? "");
   const ops: string[] = (OPERATORS as readonly string[]).includes(op) ? [...OPERATORS] : [op, ...OPERATORS];
   const opPath = `${path.join(".")}.op`;
-  const valuesPath = `${path.join(".")}.values`;
   const list = (change: (items: unknown[]) => unknown[]) => ctx.update((d) => updateList(d, ["rules", rule, "when"], change));
   return (
     <li class="condition">
@@ -28,15 +54,7 @@ function Condition(props: { ctx: FormCtx; rule: number; index: number; count: nu
           ))}
         </select>
       </Field>
-      <Field ctx={ctx} path={valuesPath} label="Values (one per line)" context={context}>
-        <textarea
-          {...fieldAttrs(ctx, valuesPath)}
-          rows={2}
-          spellcheck={false}
-          value={valuesText(getIn(ctx.draft, [...path, "values"]))}
-          onChange={(e) => ctx.update((d) => setIn(d, [...path, "values"], parseValuesText((e.currentTarget as HTMLTextAreaElement).value)))}
-        />
-      </Field>
+      <ValuesField ctx={ctx} path={[...path, "values"]} context={context} />
       <FieldErrors ctx={ctx} path={path.join(".")} />
       <span class="row-buttons">
         <button type="button" aria-label={`Move ${context} up`} disabled={index === 0} onClick={() => list((items) => move(items, index, -1))}>
