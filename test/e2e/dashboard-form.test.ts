@@ -6,7 +6,7 @@
  * same diff in the dialog, and served by staging's OFREP; production's typed confirmation; a viewer
  * with no enabled write control. It edits only `performance_optimizations_enabled` in development
  * and staging (in the serial project, so no other file sees it mid-change), creates no flag, and
- * puts both back in afterAll. DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/{flag-form,flag-promote}.png.
+ * puts both back in afterAll. DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/{flag-form,flag-form-dark,flag-promote}.png.
  */
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -97,7 +97,12 @@ describe("dashboard: the flag form editor, compare and promote", () => {
     expect(await describedBy(page, "Rule 1 condition 1 Values (one per line)")).toContain("exactly one value");
     expect(await page.getByRole("alert").filter({ hasText: "rules.0.when.0.values" }).count()).toBe(1);
     expect((await readFlag("development")).version).toBe(before.version);
-    if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "flag-form.png"), fullPage: true });
+    if (SCREENSHOTS) {
+      await page.screenshot({ path: join("docs", "dashboard", "flag-form.png"), fullPage: true });
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.screenshot({ path: join("docs", "dashboard", "flag-form-dark.png"), fullPage: true });
+      await page.emulateMedia({ colorScheme: "light" });
+    }
 
     await page.getByLabel("Rule 1 condition 1 Operator", { exact: true }).selectOption("in");
     await page.getByRole("button", { name: "Save" }).click();
