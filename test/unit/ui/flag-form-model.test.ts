@@ -1,11 +1,8 @@
-/** The flag form editor's pure draft logic (ui/src/flag-form-model.ts). */
+/** The flag form editor's pure draft logic (ui/src/flag-form-model.ts) and error placement (ui/src/flag-form-paths.ts). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   changeServeKind,
-  fieldForPath,
-  fieldId,
-  formFieldPaths,
   getIn,
   move,
   newRule,
@@ -13,7 +10,6 @@ import {
   parseTagsText,
   parseValuesText,
   parseVariantText,
-  placeErrors,
   renameKey,
   serveKind,
   setIn,
@@ -22,6 +18,7 @@ import {
   valuesText,
   variantText,
 } from "../../../ui/src/flag-form-model.js";
+import { fieldForPath, fieldId, formFieldPaths, placeErrors } from "../../../ui/src/flag-form-paths.js";
 
 const flag = {
   key: "f",

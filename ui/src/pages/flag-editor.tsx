@@ -11,7 +11,8 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type Api, ApiError } from "../api.js";
 import { putFlag } from "../flag-api.js";
 import { editableFlagJson, type ErrorDetail, errorLines, parseFlagJson } from "../flag-editor-model.js";
-import { type Draft, formFieldPaths, placeErrors } from "../flag-form-model.js";
+import type { Draft } from "../flag-form-model.js";
+import { formFieldPaths, placeErrors } from "../flag-form-paths.js";
 import type { Flag } from "../types.js";
 import { FlagForm } from "./flag-form.js";
 

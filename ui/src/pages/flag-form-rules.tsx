@@ -5,7 +5,8 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { fieldId, getIn, move, newCondition, newRule, OPERATORS, parseValuesText, setIn, updateList, valuesText } from "../flag-form-model.js";
+import { getIn, move, newCondition, newRule, OPERATORS, parseValuesText, setIn, updateList, valuesText } from "../flag-form-model.js";
+import { fieldId } from "../flag-form-paths.js";
 import { Field, FieldErrors, fieldAttrs, type FormCtx, ServeEditor, TextField } from "./form-fields.js";
 
 /** A condition's values, one per line; the text stays as typed while it reads as the draft's values. */

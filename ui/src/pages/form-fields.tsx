@@ -4,7 +4,8 @@
  */
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { type Draft, changeServeKind, fieldId, getIn, numberOrText, type Path, serveKind, setIn, timeOrUndefined } from "../flag-form-model.js";
+import { type Draft, changeServeKind, getIn, numberOrText, type Path, serveKind, setIn, timeOrUndefined } from "../flag-form-model.js";
+import { fieldId } from "../flag-form-paths.js";
 
 /** What every form part gets: the draft, a way to change it, the errors per field path, access. */
 export interface FormCtx {
