@@ -232,3 +232,14 @@ export function newRule(draft: Draft): Record<string, unknown> {
 export function newCondition(): Record<string, unknown> {
   return { attribute: "", op: "in", values: [] };
 }
+
+/** The top-level flag fields the form has fields for; the key and type are shown, not edited. */
+export const FORM_KEYS = [
+  "key", "type", "variants", "offVariant", "enabled", "rules", "fallthrough",
+  "bucketBy", "clientSide", "category", "tags", "owner", "description",
+] as const;
+
+/** The draft's top-level fields the form does not render (kept as they are; edited in the JSON view). */
+export function keysOutsideForm(draft: Draft): string[] {
+  return Object.keys(draft).filter((k) => !(FORM_KEYS as readonly string[]).includes(k));
+}

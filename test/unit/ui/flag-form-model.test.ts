@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   changeServeKind,
   getIn,
+  keysOutsideForm,
   move,
   newRule,
   numberOrText,
@@ -51,6 +52,12 @@ describe("setIn / getIn", () => {
         expect(setIn(flag, path, getIn(flag, path))).toEqual(flag);
       }),
     );
+  });
+});
+
+describe("keysOutsideForm", () => {
+  it("names the top-level fields the form does not render", () => {
+    expect(keysOutsideForm({ ...flag, salt: "s" })).toEqual(["prerequisites", "salt"]);
   });
 });
 

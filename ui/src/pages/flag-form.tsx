@@ -6,7 +6,7 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { defaultVariantValue, type FlagType, freshName, getIn, parseTagsText, parseVariantText, renameKey, setIn, tagsText, variantText } from "../flag-form-model.js";
+import { defaultVariantValue, type FlagType, freshName, getIn, keysOutsideForm, parseTagsText, parseVariantText, renameKey, setIn, tagsText, variantText } from "../flag-form-model.js";
 import { Field, FieldErrors, fieldAttrs, type FormCtx, ServeEditor, TextField, VariantSelect } from "./form-fields.js";
 import { RulesEditor } from "./flag-form-rules.js";
 
@@ -111,6 +111,18 @@ export function FlagForm(props: { ctx: FormCtx }): JSX.Element {
       <p class="muted">
         Type <code>{type}</code>; the key and type are fixed here (edit them in the JSON view).
       </p>
+      {keysOutsideForm(ctx.draft).length > 0 && (
+        <p class="muted">
+          Also in this flag, kept as they are and edited in the JSON view:{" "}
+          {keysOutsideForm(ctx.draft).map((k, i) => (
+            <span key={k}>
+              {i > 0 && ", "}
+              <code>{k}</code>
+            </span>
+          ))}
+          .
+        </p>
+      )}
       <div class="form-row">
         <span class="check">
           <input id="ff-enabled" type="checkbox" checked={enabled} onChange={(e) => ctx.update((d) => setIn(d, ["enabled"], (e.currentTarget as HTMLInputElement).checked))} />
