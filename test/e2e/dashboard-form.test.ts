@@ -3,7 +3,8 @@
  * playwright-core) against `npm run dev`, selecting by roles, names and labels (docs/dashboard.md):
  * a rule built with the form, refused with its error beside the condition's values field, then
  * fixed and saved with If-Match and served by OFREP; the diff against staging, promoted after the
- * same diff in the dialog, and served by staging's OFREP; production's typed confirmation; a viewer
+ * same diff in the dialog (a change made in staging meanwhile refuses the write and shows the new
+ * diff), and served by staging's OFREP; production's typed confirmation; a viewer
  * with no enabled write control. It edits only `performance_optimizations_enabled` in development
  * and staging (in the serial project, so no other file sees it mid-change), creates no flag, and
  * puts both back in afterAll. DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/{flag-form,flag-form-dark,flag-promote}.png.
@@ -121,7 +122,7 @@ describe("dashboard: the flag form editor, compare and promote", () => {
     expect(await ofrep("development", { targetingKey: "u-1", country: "IT" })).toMatchObject({ value: true });
   });
 
-  it("compares with staging, promotes after the same diff with a reason, and staging's OFREP serves it", async () => {
+  it("compares with staging, promotes after the same diff with a reason (refused whole when staging changed meanwhile), and staging's OFREP serves it", async () => {
     const diff = page.getByRole("table", { name: "Differences in staging" });
     await expect.poll(async () => (await diff.textContent()) ?? "").toContain("rules.0");
     const stagingBefore = await readFlag("staging");
@@ -133,8 +134,17 @@ describe("dashboard: the flag form editor, compare and promote", () => {
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.getByLabel("Reason").fill("dashboard-form e2e: promote");
     if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "flag-promote.png"), fullPage: true });
+
+    // Someone changes staging's flag after the diff was made: the guarded write is refused whole.
+    await admin("PATCH", `/envs/staging/flags/${FLAG}`, { description: "changed in staging meanwhile" });
     await confirm.click();
-    await expect.poll(async () => (await page.getByRole("status").filter({ hasText: "Promoted" }).textContent()) ?? "").toContain(`version ${(stagingBefore.version ?? 0) + 1}`);
+    await dialog.getByRole("alert").filter({ hasText: "changed in staging since this diff was made" }).waitFor();
+    expect((await readFlag("staging")).rules).toEqual(stagingBefore.rules);
+    // The dialog now shows the current diff, the other change included; confirming again writes it.
+    const promotion = dialog.getByRole("table", { name: "Promotion to staging" });
+    await expect.poll(async () => (await promotion.textContent()) ?? "").toContain("changed in staging meanwhile");
+    await confirm.click();
+    await expect.poll(async () => (await page.getByRole("status").filter({ hasText: "Promoted" }).textContent()) ?? "").toContain(`version ${(stagingBefore.version ?? 0) + 2}`);
     await page.getByText("Identical in staging").waitFor();
 
     const staging = await readFlag("staging");
