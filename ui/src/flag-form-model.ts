@@ -243,3 +243,30 @@ export const FORM_KEYS = [
 export function keysOutsideForm(draft: Draft): string[] {
   return Object.keys(draft).filter((k) => !(FORM_KEYS as readonly string[]).includes(k));
 }
+
+/** A serve with variant `from` renamed to `to` wherever it names it (other serves unchanged). */
+function renameInServe(serve: unknown, from: string, to: string): unknown {
+  if (!isRecord(serve)) return serve;
+  if (serve.variant === from) return { ...serve, variant: to };
+  if (isRecord(serve.split) && Object.hasOwn(serve.split, from)) return { ...serve, split: renameKey(serve.split, [], from, to) };
+  if (isRecord(serve.rollout)) {
+    const r = serve.rollout;
+    if (r.variant !== from && r.baseline !== from) return serve;
+    return { ...serve, rollout: { ...r, ...(r.variant === from ? { variant: to } : {}), ...(r.baseline === from ? { baseline: to } : {}) } };
+  }
+  return serve;
+}
+
+/**
+ * Renames a variant and every reference to it the form knows — the off variant, each rule's serve
+ * and the fallthrough — so a rename never leaves a dangling name behind (no-op if `to` is taken).
+ */
+export function renameVariant(draft: Draft, from: string, to: string): Draft {
+  const renamed = renameKey(draft, ["variants"], from, to);
+  if (renamed === draft) return draft;
+  let next: Draft = { ...renamed };
+  if (next.offVariant === from) next.offVariant = to;
+  if (Array.isArray(next.rules)) next.rules = next.rules.map((rule) => (isRecord(rule) ? { ...rule, serve: renameInServe(rule.serve, from, to) } : rule));
+  if ("fallthrough" in next) next = { ...next, fallthrough: renameInServe(next.fallthrough, from, to) };
+  return next;
+}

@@ -12,6 +12,7 @@ import {
   parseValuesText,
   parseVariantText,
   renameKey,
+  renameVariant,
   serveKind,
   setIn,
   timeOrUndefined,
@@ -74,6 +75,29 @@ describe("lists and keys", () => {
   it("renames a variant in place, never onto a taken name", () => {
     expect(Object.keys(renameKey(flag, ["variants"], "a", "z").variants)).toEqual(["z", "b"]);
     expect(renameKey(flag, ["variants"], "a", "b")).toBe(flag);
+  });
+});
+
+describe("renameVariant", () => {
+  it("renames the variant and every serve and the off variant that name it", () => {
+    const d = {
+      ...flag,
+      rules: [
+        { id: "r1", when: [], serve: { split: { a: 40, b: 60 } }, extra: true },
+        { id: "r2", when: [], serve: { rollout: { variant: "a", baseline: "b", percentage: 5 } } },
+      ],
+      fallthrough: { variant: "a" },
+    };
+    const next = renameVariant(d, "a", "z");
+    expect(Object.keys(next.variants as object)).toEqual(["z", "b"]);
+    expect(next.offVariant).toBe("z");
+    expect(next.rules).toEqual([
+      { id: "r1", when: [], serve: { split: { z: 40, b: 60 } }, extra: true },
+      { id: "r2", when: [], serve: { rollout: { variant: "z", baseline: "b", percentage: 5 } } },
+    ]);
+    expect(next.fallthrough).toEqual({ variant: "z" });
+    expect(next.prerequisites).toBe(flag.prerequisites);
+    expect(renameVariant(d, "a", "b")).toBe(d);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { defaultVariantValue, type FlagType, freshName, getIn, keysOutsideForm, parseTagsText, parseVariantText, renameKey, setIn, tagsText, variantText } from "../flag-form-model.js";
+import { defaultVariantValue, type FlagType, freshName, getIn, keysOutsideForm, parseTagsText, parseVariantText, renameVariant, setIn, tagsText, variantText } from "../flag-form-model.js";
 import { Field, FieldErrors, fieldAttrs, type FormCtx, ServeEditor, TextField, VariantSelect } from "./form-fields.js";
 import { RulesEditor } from "./flag-form-rules.js";
 
@@ -49,7 +49,7 @@ function VariantValue(props: { ctx: FormCtx; name: string; index: number; type: 
   );
 }
 
-/** A variant's name: renamed in place when the new name is free (references are left to the API to check). */
+/** A variant's name: renamed in place, with the off variant and the serves naming it, when the new name is free. */
 function VariantName(props: { ctx: FormCtx; name: string; index: number }): JSX.Element {
   const { ctx, name, index } = props;
   const [text, setText] = useState(name);
@@ -64,7 +64,7 @@ function VariantName(props: { ctx: FormCtx; name: string; index: number }): JSX.
         value={text}
         spellcheck={false}
         onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
-        onChange={() => ctx.update((d) => renameKey(d, ["variants"], name, text.trim()))}
+        onChange={() => ctx.update((d) => renameVariant(d, name, text.trim()))}
       />
     </span>
   );
