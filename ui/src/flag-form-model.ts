@@ -6,7 +6,6 @@
  * The same dotted paths name the API's `details[].path`, which is how an error finds its field.
  */
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Draft = Record<string, unknown>;
 export type Path = readonly (string | number)[];
 
