@@ -20,6 +20,7 @@ const SERIAL_E2E = [
   "test/e2e/dashboard-rollouts.test.ts",
   "test/e2e/dashboard.test.ts",
   "test/e2e/dashboard-flag.test.ts",
+  "test/e2e/dashboard-form.test.ts",
 ];
 
 /** Webhook bodies the fake receiver got (tests read them back through GET https://hooks.test/received). */

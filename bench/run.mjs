@@ -8,6 +8,8 @@
 // 3. HTTP: OFREP bulk evaluation vs the static /health/live route under `npm run dev`;
 // 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost.
 // Writes docs/benchmarks.md and prints the same tables (part 4 alone rewrites only its section).
+// `npm run bench -- dashboard`: the dashboard's load and 1,000-flag table (bench/dashboard.mjs),
+// written between its own markers, which a full run keeps.
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -21,10 +23,12 @@ import { HTTP_SETTINGS, runHttp } from "./http.mjs";
 import { MIN_CPU_TIME_NS, allocation, callsFor, time } from "./measure.mjs";
 import { renderDoc, renderResults } from "./report.mjs";
 import { parsePushArgs, runPush } from "./push.mjs";
+import { extractDashboardSection, renderDashboardSection, runDashboard, withDashboardSection } from "./dashboard.mjs";
 import { extractPushSection, renderPushResults, renderPushSection, withPushSection } from "./push-report.mjs";
 
 const argv = process.argv.slice(2);
 const pushOnly = argv[0] === "push";
+const dashboardOnly = argv[0] === "dashboard";
 const skipHttp = argv.includes("--skip-http");
 const skipPush = argv.includes("--skip-push");
 const docPath = join(root, "docs", "benchmarks.md");
@@ -237,7 +241,7 @@ async function main() {
   const results = renderResults(data);
   // Without part 4 this run keeps the push section of the previous doc (or the empty template).
   const pushSection = p4 !== null ? renderPushSection(p4) : (extractPushSection(readDoc()) ?? renderPushSection(null));
-  writeFileSync(docPath, withPushSection(renderDoc(data, results), pushSection));
+  writeFileSync(docPath, keepDashboardSection(withPushSection(renderDoc(data, results), pushSection)));
   // Raw figures of the last run (gitignored), e.g. for comparing runs.
   writeFileSync(join(root, "bench", ".build", "last-run.json"), `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(`${results}\n`);
@@ -273,7 +277,22 @@ async function pushMain() {
   return data.error ? 1 : 0;
 }
 
-(pushOnly ? pushMain() : main()).then(
+/** The previous doc's dashboard section, carried into a rewritten doc. */
+function keepDashboardSection(doc) {
+  return withDashboardSection(doc, extractDashboardSection(readDoc()) ?? renderDashboardSection(null));
+}
+
+/** `npm run bench -- dashboard`: the dashboard benchmark alone; rewrites only its section. */
+async function dashboardMain() {
+  const data = await runDashboard({ log: (m) => log(`dashboard: ${m}`) });
+  const section = renderDashboardSection(data);
+  process.stdout.write(`${section}\n`);
+  writeFileSync(docPath, withDashboardSection(readDoc(), section));
+  log("rewrote the dashboard section of docs/benchmarks.md");
+  return 0;
+}
+
+(pushOnly ? pushMain() : dashboardOnly ? dashboardMain() : main()).then(
   (code) => process.exit(code), // unleash/GrowthBook may leave handles open
   (error) => {
     console.error(error);

@@ -113,7 +113,7 @@ export function App(): JSX.Element {
         {route.page === "rollouts" && route.id === null && <RolloutsPage api={session.api} env={env} principal={session.status.principal} />}
         {route.page === "rollouts" && route.id !== null && <RolloutPage api={session.api} env={env} id={route.id} principal={session.status.principal} />}
         {route.page === "audit" && <AuditPage api={session.api} env={env} />}
-        {route.page === "flags" && route.id !== null && <FlagPage api={session.api} env={env} flagKey={route.id} principal={session.status.principal} />}
+        {route.page === "flags" && route.id !== null && <FlagPage api={session.api} env={env} flagKey={route.id} principal={session.status.principal} environments={environments} />}
         {route.page === "keys" && <KeysPage api={session.api} env={env} principal={session.status.principal} environments={environments} />}
       </main>
     </div>

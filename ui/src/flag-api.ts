@@ -2,7 +2,7 @@
  * The admin API calls of the flag page and the keys/tokens page, on top of `Api.request`: a flag
  * read with its version, a guarded replace (If-Match), explain, and SDK keys and API tokens.
  */
-import type { Api } from "./api.js";
+import { type Api, ApiError } from "./api.js";
 import { ifMatch } from "./flag-editor-model.js";
 import type { AuditEntry, FlagView } from "./types.js";
 
@@ -83,4 +83,14 @@ export function createToken(api: Api, name: string, role: ApiToken["role"], envi
 
 export function revokeToken(api: Api, id: string): Promise<unknown> {
   return api.request("DELETE", `/admin/v1/tokens/${encodeURIComponent(id)}`);
+}
+
+/** The flag in another environment, or null when it has none (404). */
+export async function getFlagOrNull(api: Api, env: string, key: string): Promise<FlagView | null> {
+  try {
+    return await getFlag(api, env, key);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
 }

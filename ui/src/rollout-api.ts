@@ -26,6 +26,12 @@ export interface StartRequest {
   flag: string;
   variant: string;
   strategy: "safe" | "fast" | "instant";
+  /** Overrides the strategy's dwell per stage (seconds), as `flagctl deploy --min-stage-duration`. */
+  minStageDurationSeconds?: number;
+  /** Overrides the bake at 100 % (seconds), as `--final-bake`. */
+  finalBakeSeconds?: number;
+  /** Recorded with the rollout's audit entry, as `--reason`. */
+  reason?: string;
 }
 
 export function startRollout(api: Api, env: string, request: StartRequest, dryRun: boolean): Promise<{ rollout: RolloutDetail | null; plan: RolloutPlan }> {

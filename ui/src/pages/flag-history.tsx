@@ -6,8 +6,9 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { Api } from "../api.js";
 import { flagHistory } from "../flag-api.js";
-import { diffValueText, jsonDiff } from "../json-diff.js";
+import { jsonDiff } from "../json-diff.js";
 import type { AuditEntry } from "../types.js";
+import { DiffTable } from "./diff-table.js";
 
 /** The server-owned fields change on every write; leaving them out keeps the diff to the edit. */
 function withoutBookkeeping(value: unknown): unknown {
@@ -51,20 +52,7 @@ export function FlagHistory(props: { api: Api; env: string; flagKey: string; rel
                 {diff.length === 0 ? (
                   <p class="muted">no change to the flag's fields</p>
                 ) : (
-                  <table aria-label={`Changes in entry ${entry.seq}`} class="changes">
-                    <tbody>
-                      {diff.map((d) => (
-                        <tr key={d.path}>
-                          <th scope="row">
-                            <code>{d.path === "" ? "(whole flag)" : d.path}</code>
-                          </th>
-                          <td>
-                            <code class="bad">{diffValueText(d.before)}</code> → <code class="ok">{diffValueText(d.after)}</code>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <DiffTable diff={diff} label={`Changes in entry ${entry.seq}`} />
                 )}
               </li>
             );

@@ -1,6 +1,6 @@
 /**
- * A flag's page (/ui/{env}/flags/{key}): its summary, the JSON editor, "Evaluate as" and the
- * history from the audit log. Reached from the key in the flags table.
+ * A flag's page (/ui/{env}/flags/{key}): its summary, the editor (form and JSON), "Evaluate as",
+ * compare with / promote to another environment, and the history from the audit log. Reached from the key in the flags table.
  */
 import type { JSX } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
@@ -11,11 +11,12 @@ import { href } from "../routes.js";
 import { Link } from "../router.js";
 import { flagServeSummary } from "../serve-summary.js";
 import type { Flag, Principal } from "../types.js";
+import { FlagCompare } from "./flag-compare.js";
 import { FlagEditor } from "./flag-editor.js";
 import { FlagExplain } from "./flag-explain.js";
 import { FlagHistory } from "./flag-history.js";
 
-export function FlagPage(props: { api: Api; env: string; flagKey: string; principal: Principal }): JSX.Element {
+export function FlagPage(props: { api: Api; env: string; flagKey: string; principal: Principal; environments: readonly string[] }): JSX.Element {
   const { api, env, flagKey } = props;
   const [flag, setFlag] = useState<Flag | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -77,6 +78,7 @@ export function FlagPage(props: { api: Api; env: string; flagKey: string; princi
             />
             <FlagExplain api={api} env={env} flagKey={flagKey} />
           </div>
+          <FlagCompare api={api} env={env} flag={flag} principal={props.principal} environments={props.environments} />
           <FlagHistory api={api} env={env} flagKey={flagKey} reloadKey={historyTick} />
         </>
       )}

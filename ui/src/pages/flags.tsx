@@ -14,6 +14,15 @@ import { flagServeSummary } from "../serve-summary.js";
 import type { FlagView, Principal } from "../types.js";
 import { ToggleDialog, type ToggleRequest } from "./toggle-dialog.js";
 
+/**
+ * Rows rendered at once: with 1,000 flags a full table costs about a second per re-render on a
+ * slow machine (docs/benchmarks.md, "Dashboard"); search, filters and "Show more" reach the rest.
+ */
+export const PAGE_ROWS = 200;
+
+/** One formatter for every row: `toLocaleString()` builds a new one per call, which is slow. */
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
+
 const SORTS: { key: SortKey; label: string }[] = [
   { key: "key", label: "Key" },
   { key: "type", label: "Type" },
@@ -44,6 +53,7 @@ export function FlagsPage(props: { api: Api; env: string; principal: Principal }
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState<FlagQuery>(EMPTY_QUERY);
   const [toggle, setToggle] = useState<ToggleRequest | null>(null);
+  const [limit, setLimit] = useState(PAGE_ROWS);
   const writable = canWrite(props.principal, env);
 
   const load = useCallback(async () => {
@@ -68,7 +78,10 @@ export function FlagsPage(props: { api: Api; env: string; principal: Principal }
 
   const options = useMemo(() => filterOptions(flags ?? []), [flags]);
   const rows = useMemo(() => visibleFlags(flags ?? [], query), [flags, query]);
-  const set = (patch: Partial<FlagQuery>) => setQuery((q) => ({ ...q, ...patch }));
+  const set = (patch: Partial<FlagQuery>) => {
+    setQuery((q) => ({ ...q, ...patch }));
+    setLimit(PAGE_ROWS);
+  };
 
   const confirm = async (reason: string) => {
     if (!toggle) return;
@@ -119,7 +132,7 @@ export function FlagsPage(props: { api: Api; env: string; principal: Principal }
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ flag, override }) => (
+            {rows.slice(0, limit).map(({ flag, override }) => (
               <tr key={flag.key}>
                 <th scope="row">
                   <Link href={href(env, "flags", flag.key)}>
@@ -147,7 +160,7 @@ export function FlagsPage(props: { api: Api; env: string; principal: Principal }
                 <td>{flagServeSummary(flag)}</td>
                 <td>{override !== undefined && override !== null ? <span class="badge warn" title={JSON.stringify(override)}>override</span> : ""}</td>
                 <td>
-                  {flag.updatedAt ? <time dateTime={flag.updatedAt}>{new Date(flag.updatedAt).toLocaleString()}</time> : "—"}
+                  {flag.updatedAt ? <time dateTime={flag.updatedAt}>{TIME_FORMAT.format(new Date(flag.updatedAt))}</time> : "—"}
                   {actors.has(flag.key) && <div class="muted">{actors.get(flag.key)}</div>}
                 </td>
               </tr>
@@ -156,7 +169,17 @@ export function FlagsPage(props: { api: Api; env: string; principal: Principal }
         </table>
       )}
       <p class="muted">
-        {rows.length} of {flags?.length ?? 0} flags
+        {rows.length > limit ? `Showing ${limit} of ${rows.length} matching flags (${flags?.length ?? 0} in all). ` : `${rows.length} of ${flags?.length ?? 0} flags`}
+        {rows.length > limit && (
+          <>
+            <button type="button" onClick={() => setLimit((n) => n + PAGE_ROWS)}>
+              Show {Math.min(PAGE_ROWS, rows.length - limit)} more
+            </button>{" "}
+            <button type="button" onClick={() => setLimit(rows.length)}>
+              Show all {rows.length}
+            </button>
+          </>
+        )}
       </p>
       {toggle && <ToggleDialog request={toggle} env={env} onConfirm={confirm} onClose={() => setToggle(null)} />}
     </section>

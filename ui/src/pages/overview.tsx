@@ -1,10 +1,13 @@
 /**
  * Overview: the /health checks, and per environment the Durable Object's version against the one
  * published in KV, active rollouts with progress, kill switches pulled and audit rows waiting.
+ * Live: each environment's admin event stream reloads it (ui/src/live.ts), and it polls every 10 s
+ * so a propagation or an audit flush, which send no event, still shows.
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import type { Api } from "../api.js";
+import { useLive } from "../live.js";
 import { href } from "../routes.js";
 import { Link } from "../router.js";
 import type { FlagView, Rollout, StatusReport } from "../types.js";
@@ -17,10 +20,19 @@ interface EnvironmentSummary {
   disabled: string[];
 }
 
+/** Keeps the overview live on one environment's event stream (one hook per environment). */
+function LiveEnvironment(props: { api: Api; env: string; reload: () => void }): null {
+  useLive(props.api, props.env, props.reload);
+  return null;
+}
+
 export function OverviewPage(props: { api: Api }): JSX.Element {
   const [status, setStatus] = useState<StatusReport | null>(null);
   const [summaries, setSummaries] = useState<EnvironmentSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
+
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
 
   useEffect(() => {
     let live = true;
@@ -51,13 +63,16 @@ export function OverviewPage(props: { api: Api }): JSX.Element {
       live = false;
       clearInterval(timer);
     };
-  }, [props.api]);
+  }, [props.api, tick]);
 
   if (error) return <p role="alert">{error}</p>;
   if (status === null) return <p>Loading…</p>;
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
+      {status.environments.map((e) => (
+        <LiveEnvironment key={e.env} api={props.api} env={e.env} reload={reload} />
+      ))}
       <h2>Health: {status.status}</h2>
       <ul class="checks" aria-label="Health checks">
         {status.checks.map((check) => (
@@ -88,6 +103,7 @@ export function OverviewPage(props: { api: Api }): JSX.Element {
                 <td>
                   {e.version} / {e.snapshotVersion ?? "none"}
                   {e.snapshotVersion !== e.version && <span class="badge warn"> propagating…</span>}
+                  {e.lastPublishError && <span class="badge bad"> publish failed: {e.lastPublishError}</span>}
                 </td>
                 <td>{e.flagCount}</td>
                 <td>
@@ -104,7 +120,16 @@ export function OverviewPage(props: { api: Api }): JSX.Element {
                     "none"
                   )}
                 </td>
-                <td>{summary?.disabled.length ? summary.disabled.join(", ") : "none"}</td>
+                <td>
+                  {summary?.disabled.length
+                    ? summary.disabled.map((key, i) => (
+                        <span key={key}>
+                          {i > 0 && ", "}
+                          <Link href={href(e.env, "flags", key)}>{key}</Link>
+                        </span>
+                      ))
+                    : "none"}
+                </td>
                 <td>
                   {e.audit.pending}
                   {e.audit.lastFlushError && <span class="badge bad"> {e.audit.lastFlushError}</span>}

@@ -14,6 +14,8 @@ import type { FlagView, Principal } from "../types.js";
 
 const STRATEGIES: StartRequest["strategy"][] = ["safe", "fast", "instant"];
 const value = (e: Event) => (e.currentTarget as HTMLSelectElement).value;
+/** A seconds field: a whole number, or absent (the strategy's default) when empty; other text is sent for the API to refuse. */
+const seconds = (text: string): number | undefined => (text.trim() === "" ? undefined : Number(text));
 
 export function StartRollout(props: { api: Api; env: string; principal: Principal }): JSX.Element | null {
   const { api, env } = props;
@@ -90,6 +92,18 @@ export function StartRollout(props: { api: Api; env: string; principal: Principa
               </option>
             ))}
           </select>
+        </div>
+        <div class="field">
+          <label for="start-min-stage">Minimum stage duration (s, optional)</label>
+          <input id="start-min-stage" inputMode="numeric" size={8} value={request.minStageDurationSeconds ?? ""} onInput={(e) => update({ minStageDurationSeconds: seconds(value(e)) })} />
+        </div>
+        <div class="field">
+          <label for="start-final-bake">Final bake (s, optional)</label>
+          <input id="start-final-bake" inputMode="numeric" size={8} value={request.finalBakeSeconds ?? ""} onInput={(e) => update({ finalBakeSeconds: seconds(value(e)) })} />
+        </div>
+        <div class="field">
+          <label for="start-reason">Start reason (optional)</label>
+          <input id="start-reason" value={request.reason ?? ""} onInput={(e) => update({ reason: value(e).trim() === "" ? undefined : value(e) })} />
         </div>
         <button type="submit" disabled={busy || request.flag === "" || request.variant === ""}>
           Preview plan
