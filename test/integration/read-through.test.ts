@@ -2,7 +2,8 @@
  * A re-fetch after a change event sees the change: `?flagConfigEtag=n` is served from a snapshot
  * at least version n even while KV still holds an older one (read through KV, then the Durable
  * Object), an etag the Durable Object has not reached costs at most one Durable Object request per
- * memory window, an unknown key costs no read-through, and malformed parameters are refused.
+ * memory window, an unknown key costs no read-through (only the one key lookup per interval), and
+ * malformed parameters are refused.
  *
  * KV is made stale the honest way: after a real change is published, the previous snapshot's value
  * and metadata are written back to the real local KV key, as a lagging edge location would serve.
@@ -161,7 +162,9 @@ describe("an etag far above the Durable Object's version", () => {
       const res = await postJson(`/ofrep/v1/evaluate/flags${etag(999_999_999 + i)}`, { context: {} }, bearer(fake));
       expect(res.status).toBe(401);
     }
-    expect(durableObjectSnapshotReads()).toBe(reads);
+    // No read-through for the etag; at most the one key lookup per interval any unknown key may cost
+    // (a key created since the edge snapshot is found by it: test/integration/new-sdk-key.test.ts).
+    expect(durableObjectSnapshotReads() - reads).toBeLessThanOrEqual(1);
   });
 });
 
