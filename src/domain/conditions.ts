@@ -8,6 +8,7 @@
  *   match when no element matches their positive form;
  * - comparisons never coerce across types (a number never equals a string).
  */
+import { fastCondition } from "./condition-fast.js";
 import type { Condition } from "./flag.js";
 import { compareSemver, parseSemver, type Semver } from "./semver.js";
 
@@ -16,6 +17,15 @@ export type CompiledCondition = (context: EvaluationContext) => boolean;
 type ScalarPredicate = (value: unknown) => boolean;
 
 export function compileCondition(condition: Condition): CompiledCondition {
+  const general = compileGeneral(condition);
+  return fastCondition(condition, general) ?? general;
+}
+
+/**
+ * The general form of every operator (condition-fast.ts has hot-path forms of the common ones);
+ * exported for the test that holds the two forms equal.
+ */
+export function compileGeneral(condition: Condition): CompiledCondition {
   const { attribute, op, values } = condition;
   if (op === "exists") {
     return (ctx) => {
