@@ -42,8 +42,17 @@ export function fastCondition(condition: Condition, general: CompiledCondition):
     }
     case "in":
     case "notIn": {
-      const has = member(values);
       const negated = op === "notIn";
+      if (values.length <= 2) {
+        // The common short list, compared in place (no membership closure to reach).
+        const v0 = values[0];
+        const v1 = values.length === 2 ? values[1] : v0;
+        return (ctx) => {
+          const a = ctx[attribute];
+          return isScalar(a) ? (a === v0 || a === v1) !== negated : general(ctx);
+        };
+      }
+      const has = member(values);
       return (ctx) => {
         const a = ctx[attribute];
         return isScalar(a) ? has(a) !== negated : general(ctx);
@@ -83,14 +92,6 @@ const isComposite = (a: unknown): boolean => typeof a === "object" && a !== null
 
 /** Membership in `values` with the semantics of Set.has (SameValueZero; no NaN here, so ===). */
 function member(values: readonly Scalar[]): (a: Scalar) => boolean {
-  if (values.length === 1) {
-    const v0 = values[0];
-    return (a) => a === v0;
-  }
-  if (values.length === 2) {
-    const [v0, v1] = values;
-    return (a) => a === v0 || a === v1;
-  }
   if (values.length <= LINEAR_IN) {
     return (a) => {
       for (let i = 0; i < values.length; i++) if (values[i] === a) return true;
