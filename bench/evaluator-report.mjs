@@ -88,14 +88,14 @@ function shapeTables(run) {
     const x = r[kind].avg / d.ours[kind].avg;
     return r.id === "baseline" || r.id === "reference" ? `${ratio(x)} (${r.id === "baseline" ? "hash only" : "the limit"})` : ratio(x);
   };
-  out.push(`#### 1a. One flag, ${int(CONTEXT_COUNT)} rotating contexts: ${run.label}, e.g. \`${run.example}\``, "");
+  out.push(`### 1a. One flag, ${int(CONTEXT_COUNT)} rotating contexts: ${run.label}, e.g. \`${run.example}\``, "");
   out.push(
     table(
       ["Engine", "evals/s", "ns/eval (mean)", "ns/eval (median)", "bytes/eval", "this ÷ ours (time)"],
       run.results.map((r) => [label(r), int(ops(r.single.avg)), fixed(r.single.avg), fixed(r.single.p50), fixed(r.single.bytes), vs(r, "single")]),
     ),
   );
-  out.push("", `#### 1b. Bulk: all ${BULK_FLAGS} flags for one context: ${run.label}`, "");
+  out.push("", `### 1b. Bulk: all ${BULK_FLAGS} flags for one context: ${run.label}`, "");
   out.push(
     table(
       ["Engine", "bulk evals/s", "flag evals/s", "µs/bulk (mean)", "bytes/bulk", "this ÷ ours (time)"],
@@ -125,7 +125,7 @@ export function renderEvaluatorResults({ meta, p1 }) {
       `load average (1/5/15 min) at start ${loads(meta.loadStart)}, at end ${loads(meta.loadEnd)} · part 1 took ${fixed(meta.seconds, 0)} s` +
       ` · network connection attempts: ${meta.networkAttempts.length}`,
     "",
-    "#### Goals (issue 12)",
+    "### Goals (issue 12)",
     "",
     table(
       ["Goal", "Target", "Result", "Met"],
