@@ -167,6 +167,32 @@ function whereProse(p1) {
   return lines.join("\n");
 }
 
+/**
+ * Ours before issue 12's changes: this same benchmark (CPU time) run on the src/ of commit 3c52455,
+ * on this machine on 2026-12-02 (load average 12-32). Hard-coded: the old code is no longer built.
+ */
+export const BEFORE = {
+  short: { single: 216.3, bulk: 21080, flagd: { single: 852.2, bulk: 93340 } },
+  uuid: { single: 229.2, bulk: 26320, flagd: { single: 894.1, bulk: 96400 } },
+};
+
+function beforeAfter(p1) {
+  const rows = [];
+  for (const run of p1.shapes) {
+    const b = BEFORE[run.shape];
+    if (!b) continue;
+    const d = deriveShape(run);
+    const flagd = d.byId.flagd;
+    rows.push(
+      [`${run.label}: ours, CPU ns/eval`, fixed(b.single), fixed(ns(d.ours, "single"))],
+      [`${run.label}: ours, CPU µs/bulk`, fixed(b.bulk / 1000, 2), fixed(ns(d.ours, "bulk") / 1000, 2)],
+      [`${run.label}: flagd-core compiled ÷ ours, single`, ratio(b.flagd.single / b.single), ratio(ns(flagd, "single") / ns(d.ours, "single"))],
+      [`${run.label}: flagd-core compiled ÷ ours, bulk`, ratio(b.flagd.bulk / b.bulk), ratio(ns(flagd, "bulk") / ns(d.ours, "bulk"))],
+    );
+  }
+  return table(["", "before (commit 3c52455, same benchmark, hard-coded)", "this run"], rows);
+}
+
 /** Where a peer goal is out of reach of the hand-written reference itself, say so. */
 function limitNote(d) {
   const refVsPeer = { single: ns(d.fastSingle, "single") / ns(d.ref, "single"), bulk: ns(d.fastBulk, "bulk") / ns(d.ref, "bulk") };
@@ -201,6 +227,11 @@ flag with no framework at all, and the same buckets as ours (checked on every ke
 ${renderEvaluatorResults(data)}
 
 ${whereProse(data.p1)}
+
+**Before and after** this change (the "before" column is the same benchmark run once on the old
+\`src/\`, figures copied into \`bench/evaluator-report.mjs\`; the machine was just as shared then):
+
+${beforeAfter(data.p1)}
 
 **The hot path** (\`src/domain/murmur3.ts\`, \`bucket.ts\`, \`condition-fast.ts\`):
 
