@@ -242,8 +242,11 @@ ${beforeAfter(data.p1)}
   \`test/unit/murmur3-fast-path.test.ts\` pin both paths to a textbook murmur3 over TextEncoder's bytes;
 - the flag's \`"{salt}:"\` prefix is hashed once per compiled flag; its 0-3 trailing bytes are kept
   packed, and the key's first code units complete that block;
-- the bucket is integer arithmetic on the int32 hash (\`bucketOfHash\`: floor(u · 3125 / 2^27) over
-  16-bit halves), so no unsigned value ≥ 2^31 is ever boxed as a heap number;
+- the hash travels as an int32 and the bucket is integer arithmetic on it (\`bucketOfHash\`:
+  floor(u · 3125 / 2^27) over 16-bit halves): the old unsigned hash, ≥ 2^31 for half the keys, was
+  a heap number whenever it left a function V8 had not inlined (Node's small integers are 32-bit;
+  under pointer compression, as in workerd, they are 31-bit, so an int32 beyond ±2^30 crossing a
+  call still is one);
 - \`eq\`/\`neq\`, \`in\`/\`notIn\` and single-needle \`startsWith\`/\`endsWith\`/\`contains\` conditions have
   their own closure per operator (V8 keeps type feedback per closure literal): a property read and
   an inline comparison for a scalar attribute, the general form for arrays and missing values.

@@ -132,7 +132,8 @@ export function murmur3WithPrefix(prefix: Murmur3Prefix, s: string): number {
 
 /**
  * `murmur3WithPrefix` as a signed int32 (the same 32 bits): what the bucketing hot path takes,
- * because an unsigned value ≥ 2^31 leaving a function that V8 did not inline is a heap number.
+ * because an unsigned value ≥ 2^31 leaving a function that V8 did not inline is a heap number
+ * (an int32 is a small integer in Node; with pointer compression only within ±2^30).
  *
  * The ASCII fast path: the prefix's 0-3 tail bytes take the key's first code units to complete
  * their block, then the key is read 4 code units per block. The code units are OR-ed together on
