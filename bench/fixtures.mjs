@@ -1,40 +1,66 @@
 // One flag definition, written once per engine in that engine's native format, plus the contexts.
 //
 // The flag ("checkout_v2"-like boolean):
-//   rule 1: plan in ["beta"]                 → on
+//   rule 1: plan in ["beta", "alpha"]        → on
 //   rule 2: email ends with "@example.com"  → on
 //   rule 3: country == "NZ"                  → on
 //   otherwise: 25 % rollout by targetingKey  → on, else off
 //
-// Contexts: 10,000 pre-built users; about 3.4 % match one of the rules, so for most evaluations
-// every rule is checked and the rollout (one murmur3 hash) decides.
+// Contexts: 10,000 pre-built users; about 4.4 % match one of the rules, so for most evaluations
+// every rule is checked and the rollout (one murmur3 hash) decides. Targeting keys come in two
+// shapes (KEY_SHAPES): short ids (`user-N`, 6-9 chars) and UUIDs (36 chars), because the hash
+// is the one cost that grows with the key. Contexts go through a JSON round trip, as OFREP
+// contexts arrive (flat strings, the same object shapes a request body yields).
 
 export const CONTEXT_COUNT = 10_000;
 export const BULK_FLAGS = 100;
 export const ROLLOUT_PERCENT = 25;
 
 const PLANS = ["free", "pro", "team", "enterprise"];
+export const RULE_PLANS = ["beta", "alpha"];
 const DOMAINS = ["gmail.com", "corp.io", "mail.example.org", "fastmail.com"];
 const COUNTRIES = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"];
 
+/** Targeting-key shapes: a short id, and a version-4 UUID (deterministic, from a seeded PRNG). */
+export const KEY_SHAPES = {
+  short: { label: "short ids (`user-N`, 6-9 chars)", key: (i) => `user-${i}` },
+  uuid: { label: "UUIDs (36 chars)", key: (i) => uuidOf(i) },
+};
+
+/** A v4-shaped UUID from a 32-bit PRNG (mulberry32) seeded by `i`: stable across runs. */
+function uuidOf(i) {
+  let a = (i * 0x9e3779b9 + 0x7f4a7c15) >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+  const hex = [next(), next(), next(), next()].map((x) => x.toString(16).padStart(8, "0")).join("");
+  const variant = "89ab"[next() & 3];
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** Neutral context records; each engine gets them converted once, outside the timed loops. */
-export function makeUsers(n = CONTEXT_COUNT) {
+export function makeUsers(n = CONTEXT_COUNT, shape = "short") {
+  const keyOf = KEY_SHAPES[shape].key;
   const users = new Array(n);
   for (let i = 0; i < n; i++) {
     users[i] = {
-      targetingKey: `user-${i}`,
-      plan: i % 97 === 0 ? "beta" : PLANS[i % PLANS.length],
+      targetingKey: keyOf(i),
+      plan: i % 97 === 0 ? "beta" : i % 101 === 0 ? "alpha" : PLANS[i % PLANS.length],
       email: `user${i}@${i % 89 === 0 ? "example.com" : DOMAINS[(i >> 2) % DOMAINS.length]}`,
       country: i % 83 === 0 ? "NZ" : COUNTRIES[(i >> 3) % COUNTRIES.length],
       appVersion: `2.${i % 7}.0`,
     };
   }
-  return users;
+  // As a request body would deliver them: flat strings, not the concatenations built above.
+  return JSON.parse(JSON.stringify(users));
 }
 
 /** Whether a user matches one of the three rules (the part every engine must agree on). */
 export function matchesRules(u) {
-  return u.plan === "beta" || u.email.endsWith("@example.com") || u.country === "NZ";
+  return RULE_PLANS.includes(u.plan) || u.email.endsWith("@example.com") || u.country === "NZ";
 }
 
 export function flagKeys(n) {
@@ -51,7 +77,7 @@ export function oursFlag(key) {
     offVariant: "off",
     enabled: true,
     rules: [
-      { id: "beta", when: [{ attribute: "plan", op: "in", values: ["beta"] }], serve: { variant: "on" } },
+      { id: "beta", when: [{ attribute: "plan", op: "in", values: RULE_PLANS }], serve: { variant: "on" } },
       { id: "staff", when: [{ attribute: "email", op: "endsWith", values: ["@example.com"] }], serve: { variant: "on" } },
       { id: "nz", when: [{ attribute: "country", op: "eq", values: ["NZ"] }], serve: { variant: "on" } },
     ],
@@ -98,7 +124,7 @@ export function flagdFlag() {
     defaultVariant: "off",
     targeting: {
       if: [
-        { in: [{ var: "plan" }, ["beta"]] }, "on",
+        { in: [{ var: "plan" }, RULE_PLANS] }, "on",
         { ends_with: [{ var: "email" }, "@example.com"] }, "on",
         { "==": [{ var: "country" }, "NZ"] }, "on",
         // Default bucketing: hash of flagKey + targetingKey.
@@ -132,7 +158,7 @@ export function unleashToggle(name) {
     impressionData: false,
     variants: [],
     strategies: [
-      constrained("plan", "IN", ["beta"]),
+      constrained("plan", "IN", RULE_PLANS),
       constrained("email", "STR_ENDS_WITH", ["@example.com"]),
       constrained("country", "IN", ["NZ"]),
       {
@@ -156,7 +182,7 @@ export function growthbookFeature() {
   return {
     defaultValue: false,
     rules: [
-      { id: "beta", condition: { plan: { $in: ["beta"] } }, force: true },
+      { id: "beta", condition: { plan: { $in: RULE_PLANS } }, force: true },
       // GrowthBook has no ends-with operator; an anchored regex (compiled once and cached) is the equivalent.
       { id: "staff", condition: { email: { $regex: "@example\\.com$" } }, force: true },
       { id: "nz", condition: { country: "NZ" }, force: true },

@@ -69,3 +69,46 @@ export function allocation(fn, inputs, { n, repeats = 5 }) {
 export function callsFor(avgNs, targetMs = 40) {
   return Math.max(200, Math.min(1_000_000, Math.round((targetMs * 1e6) / avgNs)));
 }
+
+/**
+ * CPU time (ns) per call of `fn` over rotating `inputs`: the main thread's own CPU time
+ * (`process.threadCpuUsage`, µs resolution) over batches of ~`batchMs` each, for ~`totalMs` in all;
+ * the median batch. Time the process spends preempted does not count, so on shared cores it is
+ * steadier than wall time. Garbage collection on the main thread counts; collector work on helper
+ * threads does not (which can only flatter the allocating engines).
+ */
+export function cpuTime(fn, inputs, { batchMs = 10, totalMs = 300 } = {}) {
+  const loop = new Function(
+    "fn",
+    "inputs",
+    "sink",
+    `return function run(count, start) { const len = inputs.length; let i = start;
+       for (let k = 0; k < count; k++) { sink(fn(inputs[i])); if (++i === len) i = 0; } return i; }`,
+  )(fn, inputs, do_not_optimize);
+  const now = () => {
+    const u = process.threadCpuUsage();
+    return (u.user + u.system) * 1000;
+  };
+  // Calibrate the batch size on the warmed-up loop.
+  let i = loop(2000, 0);
+  let count = 1000;
+  for (;;) {
+    const t0 = now();
+    i = loop(count, i);
+    const dt = now() - t0;
+    if (dt >= batchMs * 1e6 * 0.5) {
+      count = Math.max(1, Math.round((count * batchMs * 1e6) / dt));
+      break;
+    }
+    count *= 4;
+  }
+  const perCall = [];
+  const end = now() + totalMs * 1e6;
+  while (perCall.length < 5 || now() < end) {
+    const t0 = now();
+    i = loop(count, i);
+    perCall.push((now() - t0) / count);
+  }
+  perCall.sort((a, b) => a - b);
+  return { median: perCall[perCall.length >> 1], min: perCall[0], batches: perCall.length, count };
+}

@@ -1,11 +1,11 @@
 // Markdown for docs/benchmarks.md and stdout. Everything numeric comes from the run's data.
-import { BULK_FLAGS, CONTEXT_COUNT, ROLLOUT_PERCENT } from "./fixtures.mjs";
+import { SECTION_BEGIN, SECTION_END } from "./evaluator-report.mjs";
+import { BULK_FLAGS } from "./fixtures.mjs";
 
 const int = (x) => Math.round(x).toLocaleString("en-US");
 const fixed = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 const ratio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "n/a");
 const ops = (ns) => 1e9 / ns;
-const spread = (xs) => `${fixed(Math.min(...xs), 2)}–${fixed(Math.max(...xs), 2)}×`;
 const yes = (ok) => (ok ? "**yes**" : "**no**");
 /** Markdown table; the first column (or all of them, with `left`) left-aligned, the rest right-aligned. */
 const table = (head, rows, { left = false } = {}) =>
@@ -17,25 +17,14 @@ const table = (head, rows, { left = false } = {}) =>
 
 /** Derived figures shared by the tables, the goals and the prose. */
 export function derive({ p1, p2, p3 }) {
-  const byId = Object.fromEntries(p1.results.map((r) => [r.id, r]));
-  const peers = p1.results.filter((r) => r.id !== "ours" && r.id !== "baseline");
-  const fastest = (kind) => peers.reduce((best, r) => (r[kind].avg < best[kind].avg ? r : best));
-  const fastSingle = fastest("single");
-  const fastBulk = fastest("bulk");
-  const ours = byId.ours;
+  // Parts 2-3 only need our single-flag figure (short-id keys, as part 2 and the HTTP body use).
+  const short = p1.shapes.find((r) => r.shape === "short") ?? p1.shapes[0];
+  const byId = Object.fromEntries(short.results.map((r) => [r.id, r]));
   const snap = (label, pattern) => p2.find((c) => c.snapshot === label && c.pattern === pattern);
   const snapBase = (pattern) => snap("15 flags", pattern === "same key" ? "same key" : "15 keys rotating");
   const snapRatio = (pattern) => snap("10,000 flags", pattern).avg / snapBase(pattern).avg;
   return {
     byId,
-    peers,
-    fastSingle,
-    fastBulk,
-    singleRatio: fastSingle.single.avg / ours.single.avg,
-    bulkRatio: fastBulk.bulk.avg / ours.bulk.avg,
-    /** ours ÷ fastest peer within each round (means), to show the run-to-run spread. */
-    roundRatios: (kind) =>
-      ours.rounds.map((r, i) => Math.min(...peers.map((p) => p.rounds[i][kind])) / r[kind]),
     snap,
     snapBase,
     snapFixed: snapRatio("same key"),
@@ -51,11 +40,7 @@ export function derive({ p1, p2, p3 }) {
 
 /** The goals of this run: `met` true/false from the data, null when not measured (HTTP skipped/failed). */
 export function goalsOf({ p3 }, d) {
-  const allocOurs = d.byId.ours.single.bytes;
   const goals = [
-    { short: "single-flag throughput ≥ 5× the fastest peer", goal: "Single flag, ops/s vs fastest peer", target: "≥ 5×", result: `${ratio(d.singleRatio)} (fastest peer: ${d.fastSingle.name}; per round ${spread(d.roundRatios("single"))})`, met: d.singleRatio >= 5 },
-    { short: "bulk throughput ≥ 5× the fastest peer", goal: `Bulk (${BULK_FLAGS} flags), evals/s vs fastest peer`, target: "≥ 5×", result: `${ratio(d.bulkRatio)} (fastest peer: ${d.fastBulk.name}; per round ${spread(d.roundRatios("bulk"))})`, met: d.bulkRatio >= 5 },
-    { short: "near-zero allocation per evaluation", goal: "Allocation per single evaluation", target: "near zero", result: `${fixed(allocOurs)} B`, met: allocOurs < 16 },
     { short: "10,000 vs 15 flags ≤ 1.1× (same key)", goal: "Single-flag latency, 10,000-flag vs 15-flag snapshot (same key)", target: "≤ 1.1×", result: ratio(d.snapFixed), met: d.snapFixed <= 1.1 },
     { short: "10,000 vs 15 flags ≤ 1.1× (15 keys rotating)", goal: "… 15 keys rotating in each snapshot (same working set)", target: "≤ 1.1×", result: ratio(d.snap15), met: d.snap15 <= 1.1 },
     { short: "10,000 vs 15 flags ≤ 1.1× (all 10,000 keys rotating)", goal: "… every lookup a different one of the 10,000 flags (working set: all flags)", target: "≤ 1.1×", result: ratio(d.snapAll), met: d.snapAll <= 1.1 },
@@ -84,52 +69,12 @@ export function renderResults(data) {
       `Network connection attempts during parts 1-2: ${meta.networkAttempts.length}${meta.networkAttempts.length ? ` (${meta.networkAttempts.join(", ")})` : ""}.`,
   );
 
-  out.push("", "### Goals", "");
+  out.push("", "### Goals (parts 2-3; the evaluator goals are in the section above)", "");
   out.push(
     table(
       ["Goal", "Target", "Result", "Met"],
       goalsOf(data, d).map((g) => [g.goal, g.target, g.result, g.met === null ? "–" : yes(g.met)]),
       { left: true },
-    ),
-  );
-
-  out.push("", `### 1a. One flag, ${int(CONTEXT_COUNT)} rotating contexts`, "");
-  const oursSingle = d.byId.ours.single.avg;
-  out.push(
-    table(
-      ["Engine", "ops/s", "ns/eval (mean)", "ns/eval (median)", "bytes/eval", "ours ÷ this"],
-      p1.results.map((r) => [
-        r.id === "ours" ? `**${r.name}**` : r.name,
-        int(ops(r.single.avg)),
-        fixed(r.single.avg),
-        fixed(r.single.p50),
-        fixed(r.single.bytes),
-        r.id === "ours" ? "1.00×" : r.id === "baseline" ? `${ratio(r.single.avg / oursSingle)} (ceiling)` : ratio(r.single.avg / oursSingle),
-      ]),
-    ),
-  );
-
-  out.push("", `### 1b. Bulk: all ${BULK_FLAGS} flags for one context (contexts rotating)`, "");
-  const oursBulk = d.byId.ours.bulk.avg;
-  out.push(
-    table(
-      ["Engine", "bulk evals/s", "flag evals/s", "µs/bulk (mean)", "bytes/bulk", "ours ÷ this"],
-      p1.results.map((r) => [
-        r.id === "ours" ? `**${r.name}**` : r.name,
-        int(ops(r.bulk.avg)),
-        int(ops(r.bulk.avg) * BULK_FLAGS),
-        fixed(r.bulk.avg / 1000, 2),
-        int(r.bulk.bytes),
-        r.id === "ours" ? "1.00×" : r.id === "baseline" ? `${ratio(r.bulk.avg / oursBulk)} (ceiling)` : ratio(r.bulk.avg / oursBulk),
-      ]),
-    ),
-  );
-
-  out.push("", "Equivalence check (same flag, same 10,000 contexts; rule matches must agree exactly, the rollout only statistically since every engine hashes differently):", "");
-  out.push(
-    table(
-      ["Engine", "served `on`", "rule-matching users served `on`", "rollout share of the rest", "flags in bulk result"],
-      p1.checks.map((c) => [c.id, int(c.on), `${c.ruleOn} / ${c.ruleUsers}`, `${fixed(c.rolloutShare * 100, 1)} %`, c.bulkCount]),
     ),
   );
 
@@ -178,19 +123,6 @@ export function renderResults(data) {
   return out.join("\n");
 }
 
-/**
- * Our figures from the last run before the murmur3 rewrite and the per-flag prefix hash (same
- * machine, same benchmark; docs/benchmarks.md of 2026-11-27T00:59Z). Hard-coded on purpose: the old
- * code is no longer built, so these are the "before" column of the comparison in renderDoc.
- */
-export const BEFORE_HASH_CHANGE = {
-  oursSingleNs: 198.7,
-  oursBulkUs: 23.68,
-  baselineSingleNs: 132.8,
-  vsFlagdCompiledSingle: 3.75,
-  vsFlagdCompiledBulk: 3.17,
-};
-
 /** "a, b and c" */
 const list = (xs) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`);
 
@@ -204,33 +136,6 @@ function goalsProse(data, d) {
     `Missed: ${missed.length ? list(missed) : "none"}.`,
     ...(unmeasured.length ? [`Not measured: ${list(unmeasured)}.`] : []),
   ].join(" ");
-}
-
-function throughputProse(d) {
-  const ours = d.byId.ours;
-  const base = d.byId.baseline;
-  const target = d.fastSingle.single.avg / 5;
-  const rest = ours.single.avg - base.single.avg;
-  const [lo, hi] = [Math.min(...d.roundRatios("single")), Math.max(...d.roundRatios("single"))];
-  const straddle =
-    lo < 5 && hi >= 5
-      ? ` Per round the ratio straddles the goal (${spread(d.roundRatios("single"))}): the verdict rests on the peer's fastest round.`
-      : "";
-  const single =
-    d.singleRatio >= 5
-      ? `5× the fastest peer (${d.fastSingle.name}) means at most ${fixed(target)} ns per evaluation; ours takes ${fixed(ours.single.avg)}, so the single-flag goal is met in this run.${straddle}`
-      : `5× the fastest peer (${d.fastSingle.name}) means at most ${fixed(target)} ns per evaluation; ours takes ${fixed(ours.single.avg)}, ${fixed(ours.single.avg - target)} ns too many, so the single-flag goal is missed in this run.${straddle}`;
-  const bulk = d.bulkRatio >= 5 ? "The bulk goal is met" : "The bulk goal is missed";
-  // Checked outside the benchmark (not part of this run's data): with the same flag, contexts whose
-  // murmur3 hash is < 2^30 allocate 0 B per evaluation and those with a hash >= 2^31 about 15.5 B.
-  const boxed =
-    ours.single.bytes >= 1
-      ? ` The ${fixed(ours.single.bytes)} B per evaluation are not a leak: a separate check (not part of this run) found ~15.5 B for contexts whose hash is ≥ 2^31 and none for those < 2^30, i.e. the unsigned 32-bit hash, outside V8's small-integer range when ≥ 2^31, is boxed as a heap number somewhere on the evaluation path for about half the keys (the baseline loop calls the same bucketer and allocates nothing).`
-      : "";
-  return (
-    `The hash ${base.single.avg < ours.single.avg / 2 ? "no longer dominates" : "still dominates"}: of our ${fixed(ours.single.avg)} ns it is now ${fixed(base.single.avg)} (baseline row, ${fixed((base.single.avg / ours.single.avg) * 100, 0)} %); the other ${fixed(rest)} ns are the ` +
-    `snapshot lookup, the three conditions and the rollout step. ${single} ${bulk} (${ratio(d.bulkRatio)} against ${d.fastBulk.name}).${boxed}`
-  );
 }
 
 function httpProse({ p3, httpSettings }, d) {
@@ -250,52 +155,22 @@ response through the proxy. The evaluator is not what separates the two routes, 
 
 export function renderDoc(data, results) {
   const d = derive(data);
-  const B = BEFORE_HASH_CHANGE;
-  const ours = d.byId.ours;
-  const base = d.byId.baseline;
-  const flagd = d.byId.flagd;
-  const beforeAfter = table(
-    ["", "before this change (same machine, hard-coded)", "this run"],
-    [
-      ["ours, ns/eval (1a)", fixed(B.oursSingleNs), fixed(ours.single.avg)],
-      ["ours, µs/bulk of 100 flags (1b)", fixed(B.oursBulkUs, 2), fixed(ours.bulk.avg / 1000, 2)],
-      ["baseline (hash only), ns/eval", fixed(B.baselineSingleNs), fixed(base.single.avg)],
-      ["ours ÷ flagd-core compiled, single", ratio(B.vsFlagdCompiledSingle), ratio(flagd.single.avg / ours.single.avg)],
-      ["ours ÷ flagd-core compiled, bulk", ratio(B.vsFlagdCompiledBulk), ratio(flagd.bulk.avg / ours.bulk.avg)],
-    ],
-  );
   return `# Benchmarks
 
 Generated by \`npm run bench\` (\`node --expose-gc bench/run.mjs\`; add \`-- --skip-http\` to skip part 3).
-This file is rewritten by each run; edit \`bench/report.mjs\` instead.
+\`npm run bench -- evaluator\` reruns part 1 alone and rewrites only its section; \`npm run bench -- push\`
+does the same for part 4. This file is rewritten by the runs; edit \`bench/*report.mjs\` instead.
 
-## Results
+${SECTION_BEGIN}
+${SECTION_END}
+
+## Results (parts 2-3)
 
 ${results}
 
 ## What limits our evaluator
 
-**Goals in this run.** ${goalsProse(data, d)}
-
-**The hash.** CPU profiles of the 1a loop had most of an evaluation in murmur3: the old
-\`src/domain/murmur3.ts\` kept its streaming state in module-level \`let\`s (context loads and stores
-for every byte), and \`bucketOf\` hashed the whole \`"{salt}:{targetingKey}"\` string on every
-evaluation. Two changes in \`src/\`:
-
-- \`murmur3.ts\` encodes UTF-8 into one reused \`Uint8Array\` and hashes it with local variables,
-  4 bytes per step;
-- \`bucketerFor(salt)\` in \`bucket.ts\` hashes a flag's \`"{salt}:"\` prefix once (\`murmur3Prefix\`), and
-  \`compileFlag\` in \`evaluate.ts\` uses it, so an evaluation hashes only the targeting key's bytes
-  (\`murmur3WithPrefix\`). Buckets are unchanged.
-
-The baseline row is the shipped \`bucketerFor\`, prefix computed up front as \`compileFlag\` does (before:
-\`bucketOf\` over the whole string). The "before" column is the last run with the old code, same
-machine and benchmark, copied into \`bench/report.mjs\` by hand. Our own ns are the direct comparison;
-the ratios also move with the peers' figures, flagd-core's compiled mode by up to ±25 % between runs:
-
-${beforeAfter}
-
-${throughputProse(d)}
+**Goals in this run (parts 2-3).** ${goalsProse(data, d)}
 
 **Snapshot size.** With the same key, or the same small set of keys (15), a 10,000-flag snapshot
 costs ${ratio(d.snapFixed)} and ${ratio(d.snap15)} what a 15-flag one does: the lookup is one \`Map.get\`, and the rest is
@@ -311,41 +186,8 @@ rest of a request touches far more memory, so this is a microbenchmark worst cas
 
 ## Method
 
-**Flag, identical in every engine** (see \`bench/fixtures.mjs\`): a boolean flag with three targeting
-rules, each serving \`on\`, then a ${ROLLOUT_PERCENT} % rollout of \`on\` by targeting key:
-
-| | edgeflags | flagd-core (JSON Logic) | unleash-client | GrowthBook |
-| --- | --- | --- | --- | --- |
-| rule 1 | \`plan in ["beta"]\` | \`{"in": [{"var":"plan"}, ["beta"]]}\` | strategy \`default\`, constraint \`plan IN [beta]\` | \`{"plan": {"$in": ["beta"]}}\`, force \`true\` |
-| rule 2 | \`email endsWith "@example.com"\` | \`{"ends_with": [{"var":"email"}, "@example.com"]}\` | constraint \`email STR_ENDS_WITH [@example.com]\` | \`{"email": {"$regex": "@example\\\\.com$"}}\` (no ends-with operator; regex is cached) |
-| rule 3 | \`country eq "NZ"\` | \`{"==": [{"var":"country"}, "NZ"]}\` | constraint \`country IN [NZ]\` | \`{"country": "NZ"}\` |
-| rollout | fallthrough \`rollout\` 25 % (murmur3 of \`key:targetingKey\`) | \`fractional\` [["on",25],["off",75]] (murmur3 of flagKey+targetingKey) | strategy \`flexibleRollout\`, rollout 25, stickiness \`userId\` | force rule, \`coverage: 0.25\`, \`hashAttribute: "id"\` |
-
-Unleash evaluates strategies in order and stops at the first enabled one; the JSON Logic \`if\` and
-GrowthBook's rule list stop at the first match, like our rules.
-
-**Contexts**: ${int(CONTEXT_COUNT)} pre-built users (\`targetingKey\` \`user-N\`, \`plan\`, \`email\`, \`country\`,
-\`appVersion\`), about 3.3 % matching a rule, so most evaluations check all three rules and the
-rollout decides. Each engine gets them converted once, up front, to its native shape (Unleash:
-\`{userId, properties}\`; GrowthBook: attributes with \`id\`). Every benchmark iteration takes the next
-context (rotating index).
-
-**Engines and APIs**
-
-${data.p1.results.map((r) => `- ${r.name}: \`${r.api}\`; ${r.note}`).join("\n")}
-
-- flagd-core modes: \`new FlagdCore(undefined, logger, { disableDynamicCodeGeneration })\`. The option
-  (\`FlagdCoreOptions\`, passed through \`MemoryStorage\` to \`Targeting\`) makes json-logic-engine interpret
-  the rules (\`engine.run\`) instead of compiling them with \`new Function\` (\`engine.build\`); the compiled
-  mode cannot run on Cloudflare Workers, which forbid dynamic code generation.
-- Unleash runs fully offline: \`startUnleash({ bootstrap: { data }, refreshInterval: 0, disableMetrics: true,
-  storageProvider: new InMemStorageProvider(), url: "http://127.0.0.1:9/api/" })\`. With \`refreshInterval: 0\`
-  the fetcher never polls, the URL points at a port nothing listens on, and \`bench/run.mjs\` refuses
-  (and counts, above) every TCP connect during parts 1-2.
-- Ours is given a fixed \`now\` (the Worker reads \`Date.now()\` once per request); flagd-core reads the
-  clock inside every evaluation, which is part of its cost.
-- Bulk: flagd-core's \`resolveAll\`, our \`evaluateAll\`; Unleash and GrowthBook have no evaluate-all call,
-  so a loop over the ${BULK_FLAGS} keys (GrowthBook: \`setAttributes\` once per bulk).
+Part 1's flag, contexts and engines are described in its section above. Parts 2-3 use the same
+flag and the short-id contexts.
 
 **Timing**: mitata ${data.meta.versions.mitata} \`measure()\` per engine and case (batched samples, GC before each,
 ${data.minCpuTimeMs} ms of samples), repeated in ${data.rounds} interleaved rounds (every engine, then again) and the

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench [-- --skip-http] [--skip-push]` (= node --expose-gc bench/run.mjs), or
+// `npm run bench [-- --skip-http] [--skip-push]` (= node --expose-gc bench/run.mjs),
+// `npm run bench -- evaluator` for part 1 alone (rewrites only the evaluator section), or
 // `npm run bench -- push [push options]` for part 4 alone (see `node bench/push.mjs --help`).
 //
-// 1. evaluator throughput vs flagd-core (2 modes), unleash-client, GrowthBook (2 APIs) and a
-//    murmur3-only baseline (all of it shipped src/ code, bundled by bench/build.mjs);
+// 1. evaluator throughput vs flagd-core (2 modes), unleash-client, GrowthBook (2 APIs), a
+//    hand-written reference evaluator (bench/reference.mjs, the limit) and a murmur3-only baseline
+//    (ours is shipped src/ code, bundled by bench/build.mjs), for short-id and UUID targeting keys;
 // 2. single-flag latency with a 10,000-flag vs a 15-flag snapshot;
 // 3. HTTP: OFREP bulk evaluation vs the static /health/live route under `npm run dev`;
 // 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost.
@@ -18,9 +20,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadEvaluator, root } from "./build.mjs";
 import * as engines from "./engines.mjs";
-import { CONTEXT_COUNT, flagKeys, makeUsers, matchesRules, oursFlag } from "./fixtures.mjs";
+import { CONTEXT_COUNT, KEY_SHAPES, flagKeys, makeUsers, matchesRules, oursFlag } from "./fixtures.mjs";
+import { reference } from "./reference.mjs";
+import { renderEvaluatorResults, renderEvaluatorSection, withEvaluatorSection } from "./evaluator-report.mjs";
 import { HTTP_SETTINGS, runHttp } from "./http.mjs";
-import { MIN_CPU_TIME_NS, allocation, callsFor, time } from "./measure.mjs";
+import { MIN_CPU_TIME_NS, allocation, callsFor, cpuTime, time } from "./measure.mjs";
 import { renderDoc, renderResults } from "./report.mjs";
 import { parsePushArgs, runPush } from "./push.mjs";
 import { extractDashboardSection, renderDashboardSection, runDashboard, withDashboardSection } from "./dashboard.mjs";
@@ -29,6 +33,7 @@ import { extractPushSection, renderPushResults, renderPushSection, withPushSecti
 const argv = process.argv.slice(2);
 const pushOnly = argv[0] === "push";
 const dashboardOnly = argv[0] === "dashboard";
+const evaluatorOnly = argv[0] === "evaluator";
 const skipHttp = argv.includes("--skip-http");
 const skipPush = argv.includes("--skip-push");
 const docPath = join(root, "docs", "benchmarks.md");
@@ -69,10 +74,12 @@ async function measureEngines(list, inputsOf) {
       for (const kind of ["single", "bulk"]) {
         const t = await time(e[kind], inputs);
         r[kind] = t.avg;
+        r[`${kind}P50`] = t.p50;
+        r[`${kind}Cpu`] = cpuTime(e[kind], inputs).median;
         if (!b[kind] || t.avg < b[kind].avg) b[kind] = t;
       }
       perRound.get(e.id).push(r);
-      log(`round ${round}/${ROUNDS} ${e.id.padEnd(18)} single ${(1e9 / b.single.avg).toFixed(0)} ops/s  bulk ${(1e9 / b.bulk.avg).toFixed(0)} /s (best so far)`);
+      log(`round ${round}/${ROUNDS} ${e.id.padEnd(18)} single ${(1e9 / b.single.avg).toFixed(0)} ops/s  bulk ${(1e9 / b.bulk.avg).toFixed(0)} /s (best wall mean so far); this round CPU ${r.singleCpu.toFixed(1)} ns / ${(r.bulkCpu / 1000).toFixed(2)} µs`);
     }
   }
   return list.map((e) => {
@@ -107,9 +114,20 @@ function agreement(e, users, inputs) {
   return { id: e.id, on, ruleUsers, ruleOn, rolloutShare: (on - ruleOn) / (inputs.length - ruleUsers), bulkCount };
 }
 
-async function part1(ev, now, users) {
+/** The reference must bucket exactly as we do (same hash input, same formula): checked on every user. */
+function sameBuckets(ev, ref, users) {
+  const ours = ev.bucketerFor(ev.saltOf({ key: engines.KEY }));
+  let differ = 0;
+  for (const u of users) if (ours(u.targetingKey) !== ref.bucketOf(u.targetingKey)) differ++;
+  return differ;
+}
+
+async function part1Shape(ev, now, shape) {
+  const users = makeUsers(CONTEXT_COUNT, shape);
+  const ref = reference();
   const list = [
     engines.ours(ev, now),
+    ref,
     await engines.flagd({ disableDynamicCodeGeneration: false }),
     await engines.flagd({ disableDynamicCodeGeneration: true }),
     await engines.unleash(),
@@ -120,11 +138,22 @@ async function part1(ev, now, users) {
   try {
     const inputsOf = new Map(list.map((e) => [e.id, users.map(e.toContext)]));
     const checks = list.filter((e) => e.id !== "baseline").map((e) => agreement(e, users, inputsOf.get(e.id)));
+    const bucketsDiffer = sameBuckets(ev, ref, users);
     const results = await measureEngines(list, inputsOf);
-    return { results, checks };
+    return { shape, label: KEY_SHAPES[shape].label, example: users[1].targetingKey, results, checks, bucketsDiffer };
   } finally {
     for (const e of list) e.close?.();
   }
+}
+
+/** Part 1 for every key shape, one after the other (each shape's engines interleaved in rounds). */
+async function part1(ev, now) {
+  const shapes = [];
+  for (const shape of Object.keys(KEY_SHAPES)) {
+    log(`part 1, targeting keys: ${KEY_SHAPES[shape].label}`);
+    shapes.push(await part1Shape(ev, now, shape));
+  }
+  return { shapes };
 }
 
 async function part2(ev, now, users) {
@@ -178,9 +207,8 @@ async function part2(ev, now, users) {
   return cases.map(({ f, inputs, best, ...c }) => ({ ...c, ...best }));
 }
 
-async function main() {
-  const started = Date.now();
-  const meta = {
+function runMeta() {
+  return {
     date: new Date().toISOString(),
     command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
     node: process.version,
@@ -196,6 +224,11 @@ async function main() {
       wrangler: engines.versionOf("wrangler"),
     },
   };
+}
+
+async function main() {
+  const started = Date.now();
+  const meta = runMeta();
   const { mod: ev, version: esbuildVersion } = await loadEvaluator();
   meta.versions.esbuild = esbuildVersion;
   const now = Date.now();
@@ -206,7 +239,7 @@ async function main() {
   let p2;
   try {
     log("part 1: evaluator throughput");
-    p1 = await part1(ev, now, users);
+    p1 = await part1(ev, now);
     log("part 2: snapshot size");
     p2 = await part2(ev, now, users);
   } finally {
@@ -241,10 +274,10 @@ async function main() {
   const results = renderResults(data);
   // Without part 4 this run keeps the push section of the previous doc (or the empty template).
   const pushSection = p4 !== null ? renderPushSection(p4) : (extractPushSection(readDoc()) ?? renderPushSection(null));
-  writeFileSync(docPath, keepDashboardSection(withPushSection(renderDoc(data, results), pushSection)));
+  writeFileSync(docPath, keepDashboardSection(withPushSection(withEvaluatorSection(renderDoc(data, results), renderEvaluatorSection(data)), pushSection)));
   // Raw figures of the last run (gitignored), e.g. for comparing runs.
   writeFileSync(join(root, "bench", ".build", "last-run.json"), `${JSON.stringify(data, null, 2)}\n`);
-  process.stdout.write(`${results}\n`);
+  process.stdout.write(`${renderEvaluatorResults(data)}\n\n${results}\n`);
   if (p4 !== null) process.stdout.write(`\n${renderPushResults(p4)}\n`);
   log(`wrote docs/benchmarks.md (${meta.seconds.toFixed(0)} s)`);
   return p3?.error || p4?.error ? 1 : 0;
@@ -256,6 +289,31 @@ function readDoc() {
   } catch {
     return "";
   }
+}
+
+/** `npm run bench -- evaluator`: part 1 alone; rewrites only the evaluator section of the doc. */
+async function evaluatorMain() {
+  const started = Date.now();
+  const meta = runMeta();
+  const { mod: ev, version: esbuildVersion } = await loadEvaluator();
+  meta.versions.esbuild = esbuildVersion;
+  const trap = trapNetwork();
+  let p1;
+  try {
+    log("part 1: evaluator throughput");
+    p1 = await part1(ev, Date.now());
+  } finally {
+    trap.restore();
+  }
+  meta.networkAttempts = trap.attempts;
+  meta.loadEnd = os.loadavg();
+  meta.seconds = (Date.now() - started) / 1000;
+  const data = { meta, p1, rounds: ROUNDS, minCpuTimeMs: MIN_CPU_TIME_NS / 1e6 };
+  writeFileSync(docPath, withEvaluatorSection(readDoc(), renderEvaluatorSection(data)));
+  writeFileSync(join(root, "bench", ".build", "last-evaluator-run.json"), `${JSON.stringify(data, null, 2)}\n`);
+  process.stdout.write(`${renderEvaluatorResults(data)}\n`);
+  log(`rewrote the evaluator section of docs/benchmarks.md (${meta.seconds.toFixed(0)} s)`);
+  return 0;
 }
 
 /** `npm run bench -- push [options]`: part 4 alone; rewrites only the push section of the doc. */
@@ -292,7 +350,7 @@ async function dashboardMain() {
   return 0;
 }
 
-(pushOnly ? pushMain() : dashboardOnly ? dashboardMain() : main()).then(
+(pushOnly ? pushMain() : dashboardOnly ? dashboardMain() : evaluatorOnly ? evaluatorMain() : main()).then(
   (code) => process.exit(code), // unleash/GrowthBook may leave handles open
   (error) => {
     console.error(error);

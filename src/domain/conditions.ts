@@ -12,6 +12,7 @@
  * - the attribute `$now` with `before`/`after` reads the evaluating request's clock (`now`), never
  *   the context, so a time switch needs no write.
  */
+import { fastCondition } from "./condition-fast.js";
 import { NOW_ATTRIBUTE, type Condition } from "./flag.js";
 import { compareSemver, parseSemver, type Semver } from "./semver.js";
 
@@ -34,6 +35,15 @@ export interface ConditionDeps {
 export const NO_SEGMENTS: ConditionDeps = { segment: () => undefined };
 
 export function compileCondition(condition: Condition, deps: ConditionDeps = NO_SEGMENTS): CompiledCondition {
+  const general = compileGeneral(condition, deps);
+  return fastCondition(condition, general) ?? general;
+}
+
+/**
+ * The general form of every operator (condition-fast.ts has hot-path forms of the common ones);
+ * exported for the test that holds the two forms equal.
+ */
+export function compileGeneral(condition: Condition, deps: ConditionDeps = NO_SEGMENTS): CompiledCondition {
   const { op, values } = condition;
   if (op === "inSegment" || op === "notInSegment") return segmentCondition(op === "inSegment", strings(values), deps);
   const attribute = condition.attribute ?? "";
