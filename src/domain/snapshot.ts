@@ -1,11 +1,15 @@
 /**
- * The environment snapshot: what the Durable Object publishes to KV and the edge evaluates.
- * Compiled once per version into a per-flag index, so one-flag evaluation is O(rules of that
- * flag) and bulk evaluation walks a pre-sorted list.
+ * The environment snapshot: what the Durable Object publishes to KV and the edge evaluates
+ * (docs/architecture.md, "KV snapshot"). In KV it is a small manifest (`SnapshotManifest`: the
+ * version, SDK key grants, stream key and one `ShardRef` per shard) plus immutable shards named by
+ * their hash (src/domain/snapshot-shard.ts); a small environment inlines its one shard. The edge
+ * compiles only the manifest, loads a shard when a flag in it is asked for, and parses and compiles
+ * one flag at a time, so a single-flag evaluation costs that flag, whatever the environment's size.
  */
 import { z } from "zod";
 import { compileFlag, type CompiledFlag, type EvaluationContext, type Evaluation, type Explanation } from "./evaluate.js";
 import { Flag } from "./flag.js";
+import { clientPrint, CompiledShard, MAX_SHARD_BITS, shardOf } from "./snapshot-shard.js";
 
 /** Environment names: 1-32 chars of [a-z0-9-], starting with a letter (they appear in SDK keys and KV keys). */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
@@ -33,11 +37,39 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
+/** One shard as the manifest names it. */
+export const ShardRef = z.object({
+  /** hex SHA-256 of the shard's text; its KV key (`shardKey`) names it, so a shard never changes. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Changes exactly when the shard's client-visible flags change (key and per-flag version). */
+  client: z.string(),
+  flags: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+export type ShardRef = z.infer<typeof ShardRef>;
+
+/**
+ * The value at `snapshot:{env}`. Every field of `Snapshot` but `flags` travels here as it is (so a
+ * field added to `Snapshot`, like segments, reaches the edge with no change to the format); the
+ * flags are in `2^shardBits` shards, or inline in `flags` when there is one small shard, which keeps
+ * such a manifest readable as a `Snapshot` by older code.
+ */
+export const SnapshotManifest = Snapshot.omit({ flags: true }).extend({
+  shardBits: z.number().int().min(0).max(MAX_SHARD_BITS),
+  shards: z.array(ShardRef),
+  /** The one shard's flags, when inline. */
+  flags: z.array(Flag).optional(),
+});
+export type SnapshotManifest = z.infer<typeof SnapshotManifest>;
+
 /** Per-environment overrides from configuration: flag key → variant name; they win over stored state. */
 export const FlagOverrides = z.record(EnvironmentName, z.record(z.string(), z.string()));
 export type FlagOverrides = z.infer<typeof FlagOverrides>;
 
 export type Visibility = "all" | "clientSide";
+
+/** Loads shard `index` (named by `ref`) with flags compiled by `compile`; at once or later. */
+export type ShardLoader = (index: number, ref: ShardRef, compile: (flag: Flag) => CompiledFlag) => CompiledShard | Promise<CompiledShard>;
 
 export interface CompiledSnapshot {
   readonly env: string;
@@ -45,27 +77,63 @@ export interface CompiledSnapshot {
   /** ISO 8601, when the Durable Object built this version. */
   readonly publishedAt: string;
   readonly streamKey: string | undefined;
-  readonly byKey: ReadonlyMap<string, CompiledFlag>;
-  /** Sorted by key, for deterministic bulk bodies. */
-  readonly all: readonly CompiledFlag[];
-  readonly clientSide: readonly CompiledFlag[];
   readonly keys: ReadonlyMap<string, SdkKeyGrant>;
+  /** Changes exactly when the client-visible flags change (for client keys' event streams). */
+  readonly clientFingerprint: string;
+  readonly flagCount: number;
+  readonly shardBits: number;
+  /** The manifest's shard list (empty for a snapshot compiled whole in memory). */
+  readonly shards: readonly ShardRef[];
+  /** Shard `index`: at once when it is held, else once loaded. */
+  shard(index: number): CompiledShard | Promise<CompiledShard>;
 }
 
+/** A whole snapshot, compiled in memory as one shard (tests, the benchmark, snapshots in the old format). */
 export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<string, string>> = {}): CompiledSnapshot {
-  const all = [...snapshot.flags]
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((flag) => withOverride(flag, overrides[flag.key]));
+  const shard = CompiledShard.fromFlags(snapshot.flags, compilerFor(overrides));
   return {
-    env: snapshot.env,
-    version: snapshot.version,
-    publishedAt: snapshot.publishedAt,
-    streamKey: snapshot.streamKey,
-    byKey: new Map(all.map((c) => [c.flag.key, c])),
-    all,
-    clientSide: all.filter((c) => c.flag.clientSide),
-    keys: new Map(Object.entries(snapshot.keys)),
+    ...envelope(snapshot),
+    clientFingerprint: clientPrint(snapshot.flags),
+    flagCount: shard.size,
+    shardBits: 0,
+    shards: [],
+    shard: () => shard,
   };
+}
+
+/**
+ * A manifest, compiled: nothing but the manifest is read. An inline shard is held; the others come
+ * from `load` when first asked for. A value in the old whole-snapshot format compiles in memory.
+ */
+export function compileManifest(manifest: SnapshotManifest | Snapshot, overrides: Readonly<Record<string, string>>, load: ShardLoader): CompiledSnapshot {
+  if (!("shards" in manifest)) return compileSnapshot(manifest, overrides);
+  const compile = compilerFor(overrides);
+  const inline = manifest.flags === undefined ? undefined : CompiledShard.fromFlags(manifest.flags, compile);
+  const { shards, shardBits } = manifest;
+  return {
+    ...envelope(manifest),
+    clientFingerprint: shards.map((s) => s.client).join(","),
+    flagCount: shards.reduce((n, s) => n + s.flags, 0),
+    shardBits,
+    shards,
+    shard: inline ? () => inline : (index) => load(index, shards[index] as ShardRef, compile),
+  };
+}
+
+function envelope(s: Omit<Snapshot, "flags">): Pick<CompiledSnapshot, "env" | "version" | "publishedAt" | "streamKey" | "keys"> {
+  return { env: s.env, version: s.version, publishedAt: s.publishedAt, streamKey: s.streamKey, keys: new Map(Object.entries(s.keys)) };
+}
+
+const compilers = new WeakMap<Readonly<Record<string, string>>, (flag: Flag) => CompiledFlag>();
+
+/** Compiles a flag with its `FLAG_OVERRIDES` variant, if any (one function per overrides object, so shards compiled under it can be shared). */
+export function compilerFor(overrides: Readonly<Record<string, string>>): (flag: Flag) => CompiledFlag {
+  let compile = compilers.get(overrides);
+  if (!compile) {
+    compile = (flag) => withOverride(flag, Object.hasOwn(overrides, flag.key) ? overrides[flag.key] : undefined);
+    compilers.set(overrides, compile);
+  }
+  return compile;
 }
 
 /**
@@ -85,17 +153,55 @@ export function withOverride(flag: Flag, variant: string | undefined): CompiledF
   return { flag, evaluate: () => result, explain: () => explanation };
 }
 
-/** Look up one flag as the caller may see it. */
+/** Look up one flag as the caller may see it; its shard must be held (see `lookupFlag`). */
 export function findFlag(snapshot: CompiledSnapshot, key: string, visibility: Visibility): CompiledFlag | undefined {
-  const compiled = snapshot.byKey.get(key);
-  if (!compiled) return undefined;
-  return visibility === "all" || compiled.flag.clientSide ? compiled : undefined;
+  const shard = snapshot.shard(shardOf(key, snapshot.shardBits));
+  if (shard instanceof Promise) throw new Error(`the shard holding "${key}" is not loaded; use lookupFlag`);
+  return visibleIn(shard, key, visibility);
 }
 
-/** Evaluate every flag the caller may see, in key order. */
-export function evaluateAll(snapshot: CompiledSnapshot, context: EvaluationContext, now: number, visibility: Visibility): Evaluation[] {
-  const flags = visibility === "all" ? snapshot.all : snapshot.clientSide;
-  const out = new Array<Evaluation>(flags.length);
-  for (let i = 0; i < flags.length; i++) out[i] = (flags[i] as CompiledFlag).evaluate(context, now);
-  return out;
+/** Look up one flag as the caller may see it, loading its shard (only that one) when needed. */
+export async function lookupFlag(snapshot: CompiledSnapshot, key: string, visibility: Visibility): Promise<CompiledFlag | undefined> {
+  return visibleIn(await snapshot.shard(shardOf(key, snapshot.shardBits)), key, visibility);
 }
+
+function visibleIn(shard: CompiledShard, key: string, visibility: Visibility): CompiledFlag | undefined {
+  const i = shard.indexOf(key);
+  if (i < 0 || (visibility === "clientSide" && !shard.isClientSide(i))) return undefined;
+  return shard.at(i);
+}
+
+/** Evaluate every flag the caller may see, in key order; every shard must be held (see `evaluateEvery`). */
+export function evaluateAll(snapshot: CompiledSnapshot, context: EvaluationContext, now: number, visibility: Visibility): Evaluation[] {
+  const count = 2 ** snapshot.shardBits;
+  const out: Evaluation[] = [];
+  for (let s = 0; s < count; s++) {
+    const shard = snapshot.shard(s);
+    if (shard instanceof Promise) throw new Error(`shard ${s} is not loaded; use evaluateEvery`);
+    evaluateShard(shard, context, now, visibility, out);
+  }
+  return count === 1 ? out : out.sort(byEvaluationKey);
+}
+
+/** How many shards a bulk evaluation loads at once (bounds its memory and its concurrent reads). */
+export const BULK_SHARD_CONCURRENCY = 8;
+
+/** Evaluate every flag the caller may see, in key order, loading the shards a few at a time. */
+export async function evaluateEvery(snapshot: CompiledSnapshot, context: EvaluationContext, now: number, visibility: Visibility): Promise<Evaluation[]> {
+  const count = 2 ** snapshot.shardBits;
+  const out: Evaluation[] = [];
+  for (let first = 0; first < count; first += BULK_SHARD_CONCURRENCY) {
+    const window = Array.from({ length: Math.min(BULK_SHARD_CONCURRENCY, count - first) }, (_, i) => snapshot.shard(first + i));
+    for (const shard of await Promise.all(window)) evaluateShard(shard, context, now, visibility, out);
+  }
+  return count === 1 ? out : out.sort(byEvaluationKey);
+}
+
+function evaluateShard(shard: CompiledShard, context: EvaluationContext, now: number, visibility: Visibility, out: Evaluation[]): void {
+  const all = visibility === "all";
+  for (let i = 0; i < shard.size; i++) {
+    if (all || shard.isClientSide(i)) out.push(shard.at(i).evaluate(context, now));
+  }
+}
+
+const byEvaluationKey = (a: Evaluation, b: Evaluation): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

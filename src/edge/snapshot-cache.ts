@@ -16,17 +16,23 @@
  *   read-throughs of one environment share one read. When the Durable Object itself is behind the
  *   version asked for (a made-up etag), its version is served and remembered, so further such
  *   requests cost no I/O for `FAR_AHEAD_MEMORY_MS` (or the refresh interval, if longer).
+ * - What is read and compiled here is the manifest only (small: SDK key grants, stream key, one
+ *   entry per shard; a small environment's flags inline). Shards are loaded when a flag in them is
+ *   asked for (src/edge/shard-cache.ts), so a new version costs the manifest plus the shards that
+ *   changed, and the Durable Object fallback ships a manifest and then single shards, never all flags.
  */
 import type { Config } from "../config.js";
-import { compileSnapshot, type CompiledSnapshot, type Snapshot } from "../domain/snapshot.js";
+import { compileManifest, type CompiledSnapshot, type Snapshot, type SnapshotManifest } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { environmentStub } from "../environment/api.js";
 import { snapshotKey } from "../snapshot-key.js";
+import { clearShardCache, shardLoader } from "./shard-cache.js";
 
 /** How long edge locations may cache a KV read; KV propagation is ~60 s anyway. */
 const KV_CACHE_TTL_SECONDS = 60;
 /** The smallest `cacheTtl` KV accepts: a read-through cannot bypass the edge cache, only shorten it. */
 const KV_MIN_CACHE_TTL_SECONDS = 30;
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
 /** The least time a "the Durable Object is behind the version asked for" answer is trusted. */
 export const FAR_AHEAD_MEMORY_MS = 5_000;
 
@@ -88,7 +94,7 @@ export async function strongSnapshot(source: SnapshotSource, envName: string, no
     held.checkedAt = now;
     return held.compiled;
   }
-  return remember(source, envName, answer as Snapshot, now);
+  return remember(source, envName, answer as SnapshotManifest, now);
 }
 
 /**
@@ -121,7 +127,7 @@ async function readThroughOnce(source: SnapshotSource, envName: string, now: num
   if (value !== null) {
     const kvVersion = metadata?.version ?? -1;
     if (kvVersion >= minVersion && kvVersion > (entries.get(envName)?.compiled.version ?? -1)) {
-      const snapshot = JSON.parse(await new Response(value).text()) as Snapshot;
+      const snapshot = JSON.parse(await new Response(value).text()) as SnapshotManifest | Snapshot;
       return remember(source, envName, snapshot, now);
     }
     await value.cancel();
@@ -135,7 +141,7 @@ async function readThroughOnce(source: SnapshotSource, envName: string, now: num
     held.checkedAt = now;
     compiled = held.compiled;
   } else {
-    compiled = remember(source, envName, answer as Snapshot, now);
+    compiled = remember(source, envName, answer as SnapshotManifest, now);
   }
   if (compiled.version < minVersion) farAhead.set(envName, { version: compiled.version, at: now });
   return compiled;
@@ -149,7 +155,7 @@ async function refreshFromKv(source: SnapshotSource, envName: string, now: numbe
   });
   if (value === null) {
     const answer = await askDurableObject(source, envName, now);
-    return remember(source, envName, answer as Snapshot, now);
+    return remember(source, envName, answer as SnapshotManifest, now);
   }
   if (held && metadata?.version === held.compiled.version) {
     await value.cancel();
@@ -157,7 +163,7 @@ async function refreshFromKv(source: SnapshotSource, envName: string, now: numbe
     return held.compiled;
   }
   // The single writer is our own Durable Object, which validated every flag before publishing.
-  const snapshot = JSON.parse(await new Response(value).text()) as Snapshot;
+  const snapshot = JSON.parse(await new Response(value).text()) as SnapshotManifest | Snapshot;
   return remember(source, envName, snapshot, now);
 }
 
@@ -183,13 +189,13 @@ export function durableObjectSnapshotReads(): number {
 }
 
 /** Keep the newest version seen; never step back to an older one (KV may lag the DO). */
-function remember(source: SnapshotSource, envName: string, snapshot: Snapshot, now: number): CompiledSnapshot {
+function remember(source: SnapshotSource, envName: string, snapshot: SnapshotManifest | Snapshot, now: number): CompiledSnapshot {
   const held = entries.get(envName);
   if (held && held.compiled.version >= snapshot.version) {
     held.checkedAt = now;
     return held.compiled;
   }
-  const compiled = compileSnapshot(snapshot, source.config.overrides[envName]);
+  const compiled = compileManifest(snapshot, source.config.overrides[envName] ?? NO_OVERRIDES, shardLoader(source.env, envName));
   entries.set(envName, { compiled, checkedAt: now });
   return compiled;
 }
@@ -201,4 +207,5 @@ export function clearSnapshotCache(): void {
   readingThrough.clear();
   farAhead.clear();
   durableObjectSeenAt.clear();
+  clearShardCache();
 }

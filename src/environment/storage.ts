@@ -26,6 +26,9 @@ import type { SdkKeyGrant, SdkKeyKind } from "../domain/snapshot.js";
  * - `last_metrics_error` (Rollouts): the metrics source's last read error, cleared by a good read.
  * - `stream_key` (SnapshotPublisher): the random secret that signs event-stream tokens; created
  *   once, published in the snapshot.
+ * - `published_shards`, `retired_shards` (SnapshotPublisher): the KV keys of the shards the
+ *   published manifest names (JSON array), and of those it no longer names, with when (JSON
+ *   `[{key, at}]`, epoch ms, wall clock), deleted `RETIRED_SHARD_TTL_MS` later.
  */
 export type MetaKey =
   | "version"
@@ -37,7 +40,9 @@ export type MetaKey =
   | "last_publish_error"
   | "publish_failures"
   | "last_metrics_error"
-  | "stream_key";
+  | "stream_key"
+  | "published_shards"
+  | "retired_shards";
 
 export class EnvironmentStorage {
   constructor(private readonly sql: SqlStorage) {}
@@ -101,6 +106,13 @@ export class EnvironmentStorage {
       .exec<{ body: string }>("SELECT body FROM flags WHERE archived_at IS NULL ORDER BY key")
       .toArray()
       .map((row) => storedFlag(row.body));
+  }
+
+  /** Live flags' per-flag versions by key: what tells the snapshot layout which shards changed. */
+  liveFlagVersions(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const row of this.sql.exec<{ key: string; version: number }>("SELECT key, version FROM flags WHERE archived_at IS NULL")) out.set(row.key, row.version);
+    return out;
   }
 
   /** A live flag, or undefined when it does not exist or is archived. */
