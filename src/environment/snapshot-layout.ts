@@ -31,8 +31,8 @@ export interface LayoutBuild {
   readonly inline: readonly Flag[] | undefined;
 }
 
-/** More than this share of shards changed: one scan of the table beats per-key reads. */
-const FULL_REBUILD_SHARE = 0.25;
+/** Shard texts a full rebuild keeps for the publisher; beyond, a shard is re-read from storage when written. */
+const KEEP_TEXT_BYTES = 16 * 1024 * 1024;
 
 export class SnapshotLayout {
   private bits = -1;
@@ -61,13 +61,12 @@ export class SnapshotLayout {
       }
       for (const key of this.versions.keys()) if (!versions.has(key)) dirty.add(shardOf(key, bits));
     }
-    if (bits !== this.bits || dirty.size > 2 ** bits * FULL_REBUILD_SHARE) {
-      this.rebuildAll(bits, storage.listFlags());
+    if (bits !== this.bits) {
+      this.rebuildAll(bits, versions.keys());
     } else {
       for (const index of dirty) {
         const keys = [...(this.shards[index]?.keys ?? []).filter((key) => versions.has(key)), ...(added.get(index) ?? [])];
-        const flags = keys.map((key) => storage.getFlag(key)).filter((f): f is Flag => f !== undefined);
-        this.shards[index] = shardState(flags, bits === 0);
+        this.shards[index] = shardState(this.read(keys), bits === 0, true);
       }
     }
     this.versions = versions;
@@ -75,11 +74,25 @@ export class SnapshotLayout {
     return { shardBits: bits, shards, inline: bits === 0 ? (this.shards[0]?.flags ?? []) : undefined };
   }
 
-  private rebuildAll(bits: number, flags: readonly Flag[]): void {
-    const groups: Flag[][] = Array.from({ length: 2 ** bits }, () => []);
-    for (const flag of flags) (groups[shardOf(flag.key, bits)] as Flag[]).push(flag);
+  /**
+   * Every shard anew (a new shard count, or the first build of this Durable Object's life). One
+   * shard's flags are parsed at a time, and texts are kept for the publisher only up to
+   * `KEEP_TEXT_BYTES`; the rest are read again when written, so memory stays bounded.
+   */
+  private rebuildAll(bits: number, keys: Iterable<string>): void {
+    const groups: string[][] = Array.from({ length: 2 ** bits }, () => []);
+    for (const key of keys) (groups[shardOf(key, bits)] as string[]).push(key);
+    let kept = 0;
     this.bits = bits;
-    this.shards = groups.map((group) => shardState(group, bits === 0));
+    this.shards = groups.map((group) => {
+      const state = shardState(this.read(group), bits === 0, kept <= KEEP_TEXT_BYTES);
+      kept += state.text?.length ?? 0;
+      return state;
+    });
+  }
+
+  private read(keys: readonly string[]): Flag[] {
+    return keys.map((key) => this.storage.getFlag(key)).filter((f): f is Flag => f !== undefined);
   }
 
   /** The publisher wrote this shard to KV: its text need not be kept. */
@@ -96,7 +109,7 @@ export class SnapshotLayout {
     const state = this.shards[index];
     if (!state || (await state.ref).hash !== hash) return undefined;
     if (state.text !== undefined) return state.text;
-    const text = encodeShard(state.keys.map((key) => this.storage.getFlag(key)).filter((f): f is Flag => f !== undefined));
+    const text = encodeShard(this.read(state.keys));
     return (await sha256Hex(text)) === hash ? text : undefined;
   }
 
@@ -106,7 +119,7 @@ export class SnapshotLayout {
   }
 }
 
-function shardState(flags: readonly Flag[], keepFlags: boolean): ShardState {
+function shardState(flags: readonly Flag[], keepFlags: boolean, keepText: boolean): ShardState {
   const text = encodeShard(flags);
   const keys = flags.map((f) => f.key).sort();
   const ref = (async (): Promise<ShardRef> => ({
@@ -115,5 +128,5 @@ function shardState(flags: readonly Flag[], keepFlags: boolean): ShardState {
     flags: flags.length,
     bytes: new TextEncoder().encode(text).byteLength,
   }))();
-  return { keys, ref, text, flags: keepFlags ? flags : undefined };
+  return { keys, ref, text: keepText ? text : undefined, flags: keepFlags ? flags : undefined };
 }
