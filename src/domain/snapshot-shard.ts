@@ -17,9 +17,13 @@ import { murmur3 } from "./murmur3.js";
 
 /** Decorrelates shard assignment from bucketing (which hashes `salt:value` with seed 0). */
 export const SHARD_SEED = 0x5eed_f1a9;
-/** A shard's target size: small enough that loading one after a change costs about a millisecond. */
-export const SHARD_TARGET_BYTES = 256 * 1024;
-/** At most 2^10 = 1,024 shards: bounds the manifest (~150 KiB) and the writes of a full publish. */
+/**
+ * A shard's target size. Small, so a small working set spread over a large environment holds
+ * little text (100 flags over 100,000 hold ~100 shards: ~6 MiB at 64 KiB, ~25 MiB at 256 KiB,
+ * measured in docs/architecture.md, "KV snapshot"), and loading one after a change is cheap.
+ */
+export const SHARD_TARGET_BYTES = 64 * 1024;
+/** At most 2^10 = 1,024 shards: bounds the manifest (~140 KiB) and the writes of a full publish. */
 export const MAX_SHARD_BITS = 10;
 
 /** How many shard bits a snapshot of `bytes` (its flags' stored UTF-8 bytes) gets: 0 = one shard. */
