@@ -111,7 +111,7 @@ async function runCase(n, format, target) {
   groups.length = 0;
 
   // The edge: shards held by hash, as src/edge/shard-cache.ts does.
-  const held = new Map();
+  let held = new Map();
   const fromText =
     format === "json-shards" ? (text, compile) => ev.CompiledShard.fromFlags(JSON.parse(text), compile) : (text, compile) => ev.CompiledShard.fromText(text, compile);
   const loader = (index, ref, compile) => {
@@ -129,6 +129,22 @@ async function runCase(n, format, target) {
   for (let i = 0; i < Math.min(100, n); i++) (await ev.lookupFlag(compiled, keys[(i * 7919) % n], "all")).evaluate(users[i % users.length], now);
   out.workingSetHeapMiB = Number(((heap() - before) / 2 ** 20).toFixed(2));
   out.shardsHeld = held.size;
+  if (arg("envs") !== undefined) {
+    // More environments of the same size in one isolate, each with its own shards and working set.
+    const isolate = [compiled];
+    const envs = Number(arg("envs"));
+    const first = held;
+    for (let e = 1; e < envs; e++) {
+      held = new Map();
+      const other = ev.compileManifest(JSON.parse(manifest), {}, loader);
+      isolate.push(other, held);
+      for (let i = 0; i < Math.min(100, n); i++) (await ev.lookupFlag(other, keys[(i * 7919 + e) % n], "all")).evaluate(users[i % users.length], now);
+    }
+    out.envs = envs;
+    out.isolateHeapMiB = Number(((heap() - before) / 2 ** 20).toFixed(2));
+    held = first;
+    globalThis.keep = isolate;
+  }
   t0 = performance.now();
   compiled = ev.compileManifest(JSON.parse(manifest2), {}, loader);
   const changed = (await ev.lookupFlag(compiled, last, "all")).evaluate(users[0], now);
@@ -149,8 +165,8 @@ if (arg("case") !== undefined) {
 } else {
   await bundle("snapshot-entry.ts", "snapshot.mjs");
   const rows = [];
-  const run = (n, format, target) => {
-    const extra = target ? ["--target", String(target)] : [];
+  const run = (n, format, target, envs) => {
+    const extra = [...(target ? ["--target", String(target)] : []), ...(envs ? ["--envs", String(envs)] : [])];
     const text = execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", self, "--case", String(n), "--format", format, ...extra], { encoding: "utf8" });
     const row = { ...JSON.parse(text), ...(target && { target }) };
     rows.push(row);
@@ -159,6 +175,7 @@ if (arg("case") !== undefined) {
   for (const n of [15, 1_000, 10_000, 100_000]) run(n, "sharded");
   for (const n of [15, 1_000, 10_000, 100_000]) run(n, "whole");
   // Alternatives at 100,000 flags: shards as JSON arrays (parsed whole on first use), and other shard sizes.
+  run(100_000, "sharded", undefined, 3);
   run(100_000, "json-shards");
   for (const target of [256 * 1024, 1024 * 1024]) run(100_000, "sharded", target);
 }
