@@ -42,7 +42,12 @@ const byKey = (a: Flag, b: Flag): number => (a.key < b.key ? -1 : a.key > b.key 
 
 /** One line of a shard (without its newline). */
 export function shardLine(flag: Flag): string {
-  return `${flag.key}\t${flag.clientSide ? 1 : 0}\t${JSON.stringify(flag)}`;
+  return lineOf(flag.key, flag.clientSide, JSON.stringify(flag));
+}
+
+/** One line from a flag's key, visibility and JSON text (the Durable Object passes stored bodies as they are). */
+export function lineOf(key: string, clientSide: boolean, json: string): string {
+  return `${key}\t${clientSide ? 1 : 0}\t${json}`;
 }
 
 /** The text of a shard holding `flags` (any order; they are sorted by key). */

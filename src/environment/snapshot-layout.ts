@@ -4,13 +4,17 @@
  * re-reads only the shards whose flags changed (a key added, archived, or its per-flag version
  * grown), so a one-flag change re-encodes and re-hashes one shard, whatever the environment's size.
  *
+ * Shard lines carry each flag's stored JSON as it is (validated when it was written; parsed here
+ * only for its visibility and version), so a full rebuild of 100,000 flags costs a table scan and
+ * one JSON.parse per flag, not a schema validation per flag.
+ *
  * Memory: the keys and per-flag versions of every live flag, and the text of a shard only until
- * the publisher has written it (`written`); a later request for it (an edge whose KV lags) is
- * rebuilt from storage.
+ * the publisher has written it (`written`; a full rebuild keeps at most `KEEP_TEXT_BYTES`); a
+ * later request for a shard (an edge whose KV lags) is rebuilt from storage.
  */
 import { sha256Hex } from "../crypto.js";
 import type { Flag } from "../domain/flag.js";
-import { clientPrint, encodeShard, shardBitsFor, shardOf } from "../domain/snapshot-shard.js";
+import { clientPrint, lineOf, shardBitsFor, shardOf } from "../domain/snapshot-shard.js";
 import type { ShardRef } from "../domain/snapshot.js";
 import type { EnvironmentStorage } from "./storage.js";
 
@@ -31,6 +35,12 @@ export interface LayoutBuild {
   readonly inline: readonly Flag[] | undefined;
 }
 
+/** One stored flag: its key and JSON as stored. */
+interface Row {
+  readonly key: string;
+  readonly body: string;
+}
+
 /** Shard texts a full rebuild keeps for the publisher; beyond, a shard is re-read from storage when written. */
 const KEEP_TEXT_BYTES = 16 * 1024 * 1024;
 
@@ -49,9 +59,11 @@ export class SnapshotLayout {
     const { storage } = this;
     const versions = storage.liveFlagVersions();
     const bits = shardBitsFor(storage.flagUsage().bytes);
-    const dirty = new Set<number>();
-    const added = new Map<number, string[]>();
-    if (bits === this.bits) {
+    if (bits !== this.bits) {
+      this.rebuildAll(bits);
+    } else {
+      const dirty = new Set<number>();
+      const added = new Map<number, string[]>();
       for (const [key, version] of versions) {
         const before = this.versions.get(key);
         if (before === version) continue;
@@ -60,10 +72,6 @@ export class SnapshotLayout {
         if (before === undefined) added.set(index, [...(added.get(index) ?? []), key]);
       }
       for (const key of this.versions.keys()) if (!versions.has(key)) dirty.add(shardOf(key, bits));
-    }
-    if (bits !== this.bits) {
-      this.rebuildAll(bits, versions.keys());
-    } else {
       for (const index of dirty) {
         const keys = [...(this.shards[index]?.keys ?? []).filter((key) => versions.has(key)), ...(added.get(index) ?? [])];
         this.shards[index] = shardState(this.read(keys), bits === 0, true);
@@ -75,24 +83,28 @@ export class SnapshotLayout {
   }
 
   /**
-   * Every shard anew (a new shard count, or the first build of this Durable Object's life). One
-   * shard's flags are parsed at a time, and texts are kept for the publisher only up to
-   * `KEEP_TEXT_BYTES`; the rest are read again when written, so memory stays bounded.
+   * Every shard anew (a new shard count, or the first build of this Durable Object's life): one
+   * scan of the table, then one shard at a time.
    */
-  private rebuildAll(bits: number, keys: Iterable<string>): void {
-    const groups: string[][] = Array.from({ length: 2 ** bits }, () => []);
-    for (const key of keys) (groups[shardOf(key, bits)] as string[]).push(key);
+  private rebuildAll(bits: number): void {
+    const groups: Row[][] = Array.from({ length: 2 ** bits }, () => []);
+    for (const row of this.storage.liveFlagBodies()) (groups[shardOf(row.key, bits)] as Row[]).push({ key: row.key, body: row.body });
     let kept = 0;
     this.bits = bits;
     this.shards = groups.map((group) => {
-      const state = shardState(this.read(group), bits === 0, kept <= KEEP_TEXT_BYTES);
+      const state = shardState(group, bits === 0, kept <= KEEP_TEXT_BYTES);
       kept += state.text?.length ?? 0;
       return state;
     });
   }
 
-  private read(keys: readonly string[]): Flag[] {
-    return keys.map((key) => this.storage.getFlag(key)).filter((f): f is Flag => f !== undefined);
+  private read(keys: readonly string[]): Row[] {
+    const rows: Row[] = [];
+    for (const key of keys) {
+      const body = this.storage.liveFlagBody(key);
+      if (body !== undefined) rows.push({ key, body });
+    }
+    return rows;
   }
 
   /** The publisher wrote this shard to KV: its text need not be kept. */
@@ -109,7 +121,7 @@ export class SnapshotLayout {
     const state = this.shards[index];
     if (!state || (await state.ref).hash !== hash) return undefined;
     if (state.text !== undefined) return state.text;
-    const text = encodeShard(this.read(state.keys));
+    const text = encode(this.read(state.keys)).text;
     return (await sha256Hex(text)) === hash ? text : undefined;
   }
 
@@ -119,13 +131,23 @@ export class SnapshotLayout {
   }
 }
 
-function shardState(flags: readonly Flag[], keepFlags: boolean, keepText: boolean): ShardState {
-  const text = encodeShard(flags);
-  const keys = flags.map((f) => f.key).sort();
+/** A shard's text from stored rows (sorted by key), and the flags parsed on the way. */
+function encode(rows: readonly Row[]): { text: string; flags: Flag[] } {
+  const sorted = [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const flags = sorted.map((row) => JSON.parse(row.body) as Flag);
+  const text = sorted.map((row, i) => lineOf(row.key, (flags[i] as Flag).clientSide === true, row.body)).join("\n");
+  return { text, flags };
+}
+
+function shardState(rows: readonly Row[], keepFlags: boolean, keepText: boolean): ShardState {
+  const { text, flags } = encode(rows);
+  const keys = flags.map((f) => f.key);
+  // Only what the client fingerprint needs survives the hashing: not the parsed flags.
+  const print = clientPrint(flags);
   const ref = (async (): Promise<ShardRef> => ({
     hash: await sha256Hex(text),
-    client: (await sha256Hex(clientPrint(flags))).slice(0, 24),
-    flags: flags.length,
+    client: (await sha256Hex(print)).slice(0, 24),
+    flags: keys.length,
     bytes: new TextEncoder().encode(text).byteLength,
   }))();
   return { keys, ref, text: keepText ? text : undefined, flags: keepFlags ? flags : undefined };

@@ -115,6 +115,16 @@ export class EnvironmentStorage {
     return out;
   }
 
+  /** Every live flag's stored JSON, by key (a cursor: rows are read as they are iterated). */
+  liveFlagBodies(): Iterable<{ key: string; body: string }> {
+    return this.sql.exec<{ key: string; body: string }>("SELECT key, body FROM flags WHERE archived_at IS NULL");
+  }
+
+  /** A live flag's stored JSON, or undefined. */
+  liveFlagBody(key: string): string | undefined {
+    return this.sql.exec<{ body: string }>("SELECT body FROM flags WHERE key = ? AND archived_at IS NULL", key).toArray()[0]?.body;
+  }
+
   /** A live flag, or undefined when it does not exist or is archived. */
   getFlag(key: string): Flag | undefined {
     const row = this.sql
