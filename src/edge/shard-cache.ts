@@ -32,8 +32,12 @@ interface EnvShards {
 const environments = new Map<string, EnvShards>();
 let durableObjectShardReads = 0;
 
-/** The loader a compiled manifest of `envName` gets its shards from. */
-export function shardLoader(env: Env, envName: string): ShardLoader {
+/**
+ * The loader a compiled manifest of `envName` gets its shards from. `onStale` is told when a shard
+ * is in neither KV nor the Durable Object's current snapshot (the manifest is outdated), so the
+ * next request reads the manifest again instead of failing the same way.
+ */
+export function shardLoader(env: Env, envName: string, onStale: () => void = () => {}): ShardLoader {
   return (index, ref, compile) => {
     const shards = shardsOf(envName, compile);
     const held = shards.held.get(ref.hash);
@@ -44,7 +48,7 @@ export function shardLoader(env: Env, envName: string): ShardLoader {
     }
     let pending = shards.loading.get(ref.hash);
     if (!pending) {
-      pending = load(env, envName, index, ref, compile)
+      pending = load(env, envName, index, ref, compile, onStale)
         .then((shard) => keep(shards, ref.hash, shard))
         .finally(() => shards.loading.delete(ref.hash));
       shards.loading.set(ref.hash, pending);
@@ -63,13 +67,16 @@ function shardsOf(envName: string, compile: (flag: Flag) => CompiledFlag): EnvSh
   return shards;
 }
 
-async function load(env: Env, envName: string, index: number, ref: ShardRef, compile: (flag: Flag) => CompiledFlag): Promise<CompiledShard> {
+async function load(env: Env, envName: string, index: number, ref: ShardRef, compile: (flag: Flag) => CompiledFlag, onStale: () => void): Promise<CompiledShard> {
   let text = await env.FLAGS_KV.get(shardKey(envName, index, ref.hash), { type: "text", cacheTtl: SHARD_CACHE_TTL_SECONDS });
   if (text === null) {
     durableObjectShardReads++;
     text = await environmentStub(env, envName).getShard(index, ref.hash);
   }
-  if (text === null) throw new Error(`snapshot shard ${index} (${ref.hash}) of ${envName} is neither in KV nor current`);
+  if (text === null) {
+    onStale();
+    throw new Error(`snapshot shard ${index} (${ref.hash}) of ${envName} is neither in KV nor current`);
+  }
   return CompiledShard.fromText(text, compile);
 }
 

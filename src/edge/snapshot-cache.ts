@@ -20,6 +20,8 @@
  *   entry per shard; a small environment's flags inline). Shards are loaded when a flag in them is
  *   asked for (src/edge/shard-cache.ts), so a new version costs the manifest plus the shards that
  *   changed, and the Durable Object fallback ships a manifest and then single shards, never all flags.
+ *   A shard gone from both KV and the Durable Object (the held manifest is outdated) fails that
+ *   request, and the environment's next read asks the Durable Object for its current manifest.
  */
 import type { Config } from "../config.js";
 import { compileManifest, type CompiledSnapshot, type Snapshot, type SnapshotManifest } from "../domain/snapshot.js";
@@ -49,6 +51,8 @@ const readingThrough = new Map<string, Promise<CompiledSnapshot>>();
  * asked for. Until it expires, asking for anything newer than `version` is answered from the isolate.
  */
 const farAhead = new Map<string, { version: number; at: number }>();
+/** Environments whose held manifest named a shard that is gone: their next read goes to the Durable Object. */
+const outdated = new Set<string>();
 /** When this isolate last had an answer from each environment's Durable Object (epoch ms). */
 const durableObjectSeenAt = new Map<string, number>();
 /** Snapshot requests this isolate sent to Durable Objects (a seam for tests: refusals must cost none). */
@@ -76,6 +80,7 @@ export async function edgeSnapshot(source: SnapshotSource, envName: string, now:
 }
 
 async function cachedSnapshot(source: SnapshotSource, envName: string, now: number): Promise<CompiledSnapshot> {
+  if (outdated.delete(envName)) return strongSnapshot(source, envName, now);
   const entry = entries.get(envName);
   if (entry && now - entry.checkedAt < source.config.snapshotRefreshMs) return entry.compiled;
   let pending = refreshing.get(envName);
@@ -195,7 +200,8 @@ function remember(source: SnapshotSource, envName: string, snapshot: SnapshotMan
     held.checkedAt = now;
     return held.compiled;
   }
-  const compiled = compileManifest(snapshot, source.config.overrides[envName] ?? NO_OVERRIDES, shardLoader(source.env, envName));
+  // A shard this manifest names is in neither KV nor the Durable Object: the next request asks the Durable Object.
+  const compiled = compileManifest(snapshot, source.config.overrides[envName] ?? NO_OVERRIDES, shardLoader(source.env, envName, () => outdated.add(envName)));
   entries.set(envName, { compiled, checkedAt: now });
   return compiled;
 }
@@ -207,5 +213,6 @@ export function clearSnapshotCache(): void {
   readingThrough.clear();
   farAhead.clear();
   durableObjectSeenAt.clear();
+  outdated.clear();
   clearShardCache();
 }

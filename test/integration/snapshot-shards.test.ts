@@ -2,12 +2,17 @@
  * The sharded snapshot's publishing in the real Durable Object and KV (docs/architecture.md,
  * "KV snapshot"): shards are written before the manifest that names them, a one-flag change writes
  * one new shard and keeps the old one for readers of the previous manifest, and a retired shard is
- * deleted once its time has come (simulated by backdating its retirement).
+ * deleted once its time has come (simulated by backdating its retirement); an edge whose manifest
+ * names a shard that is gone everywhere fails that request and then asks the Durable Object.
  */
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { SnapshotManifest } from "../../src/domain/snapshot.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { lookupFlag, type SnapshotManifest } from "../../src/domain/snapshot.js";
+import { clearSnapshotCache, edgeSnapshot } from "../../src/edge/snapshot-cache.js";
+import type { Env } from "../../src/env.js";
+import { shardOf } from "../../src/domain/snapshot-shard.js";
 import { shardKey, snapshotKey } from "../../src/snapshot-key.js";
 import { booleanFlag } from "../support/flags.js";
 import { environment, published, TEST_META } from "./helpers.js";
@@ -55,4 +60,23 @@ describe("publishing a sharded snapshot", () => {
     // The current manifest's shards are untouched.
     for (const [i, ref] of second.shards.entries()) expect(await env.FLAGS_KV.get(shardKey(NAME, i, ref.hash), "text")).not.toBeNull();
   }, 60_000);
+
+  it("an edge holding a manifest whose shard is gone everywhere fails once, then reads the Durable Object's manifest", async () => {
+    const loaded = loadConfig(env as Env);
+    if (!loaded.ok) throw new Error("config");
+    const source = { env: env as Env, config: { ...loaded.config, snapshotRefreshMs: 60_000 } as Config };
+    clearSnapshotCache();
+    const held = await edgeSnapshot(source, NAME, 1_000_000);
+    const index = shardOf("f_7", held.shardBits);
+    const gone = shardKey(NAME, index, (held.shards[index] as { hash: string }).hash);
+    // The Durable Object moves on (f_7 again), and the shard the held manifest names leaves KV.
+    expect((await environment(NAME).setFlagEnabled("f_7", true, {}, TEST_META)).ok).toBe(true);
+    await published(NAME);
+    await env.FLAGS_KV.delete(gone);
+    await expect(lookupFlag(held, "f_7", "all")).rejects.toThrow(/neither in KV nor current/);
+    const healed = await edgeSnapshot(source, NAME, 1_000_001);
+    expect(healed.version).toBeGreaterThan(held.version);
+    expect((await lookupFlag(healed, "f_7", "all"))?.evaluate({}, 0)).toMatchObject({ key: "f_7", value: true });
+  });
 });
+
