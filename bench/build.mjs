@@ -36,3 +36,11 @@ export async function loadEvaluator() {
   const mod = await import(`${outfile}?t=${Date.now()}`);
   return { mod, version: esbuild.version };
 }
+
+/** Bundle another entry under bench/ (shipped src/ code only) into bench/.build/<outName>; returns its path. */
+export async function bundle(entry, outName) {
+  const esbuild = await loadEsbuild();
+  const outfile = join(here, ".build", outName);
+  await esbuild.build({ entryPoints: [join(here, entry)], outfile, bundle: true, format: "esm", platform: "neutral", target: "es2022", logLevel: "warning", mainFields: ["module", "main"] });
+  return outfile;
+}

@@ -121,22 +121,19 @@ export function compileGeneral(condition: Condition, deps: ConditionDeps = NO_SE
  * time, so a snapshot can compile its flags before (or lazily after) its segment index exists.
  */
 function segmentCondition(positive: boolean, keys: readonly string[], deps: ConditionDeps): CompiledCondition {
+  // Looked up at every evaluation, not once: a compiled flag outlives the snapshot version it was
+  // compiled in (its shard is shared by later versions), and a segment may change in between.
   if (keys.length === 1) {
-    // The common case: one segment, no loop. `null` = looked up and unknown (so empty).
     const key = keys[0] as string;
-    let segment: SegmentMatcher | null | undefined;
     return (ctx, now) => {
-      if (segment === undefined) segment = deps.segment(key) ?? null;
-      const hit = segment !== null && segment.contains(ctx, now);
+      const hit = deps.segment(key)?.contains(ctx, now) === true;
       return positive ? hit : !hit;
     };
   }
-  let segments: readonly (SegmentMatcher | undefined)[] | undefined;
   return (ctx, now) => {
-    segments ??= keys.map((k) => deps.segment(k));
     let hit = false;
-    for (let i = 0; i < segments.length; i++) {
-      if ((segments[i] as SegmentMatcher | undefined)?.contains(ctx, now)) {
+    for (let i = 0; i < keys.length; i++) {
+      if (deps.segment(keys[i] as string)?.contains(ctx, now)) {
         hit = true;
         break;
       }

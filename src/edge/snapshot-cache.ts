@@ -16,17 +16,25 @@
  *   read-throughs of one environment share one read. When the Durable Object itself is behind the
  *   version asked for (a made-up etag), its version is served and remembered, so further such
  *   requests cost no I/O for `FAR_AHEAD_MEMORY_MS` (or the refresh interval, if longer).
+ * - What is read and compiled here is the manifest only (small: SDK key grants, stream key, one
+ *   entry per shard; a small environment's flags inline). Shards are loaded when a flag in them is
+ *   asked for (src/edge/shard-cache.ts), so a new version costs the manifest plus the shards that
+ *   changed, and the Durable Object fallback ships a manifest and then single shards, never all flags.
+ *   A shard gone from both KV and the Durable Object (the held manifest is outdated) fails that
+ *   request, and the environment's next read asks the Durable Object for its current manifest.
  */
 import type { Config } from "../config.js";
-import { compileSnapshot, type CompiledSnapshot, type Snapshot } from "../domain/snapshot.js";
+import { compileManifest, SnapshotDeps, type CompiledSnapshot, type Snapshot, type SnapshotManifest } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { environmentStub } from "../environment/api.js";
 import { snapshotKey } from "../snapshot-key.js";
+import { clearShardCache, shardLoader } from "./shard-cache.js";
 
 /** How long edge locations may cache a KV read; KV propagation is ~60 s anyway. */
 const KV_CACHE_TTL_SECONDS = 60;
 /** The smallest `cacheTtl` KV accepts: a read-through cannot bypass the edge cache, only shorten it. */
 const KV_MIN_CACHE_TTL_SECONDS = 30;
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
 /** The least time a "the Durable Object is behind the version asked for" answer is trusted. */
 export const FAR_AHEAD_MEMORY_MS = 5_000;
 
@@ -36,6 +44,11 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+/**
+ * One per environment: flags compiled in shards shared across versions resolve segments and
+ * prerequisites through it, and it always answers from the newest snapshot remembered.
+ */
+const depsByEnv = new Map<string, SnapshotDeps>();
 const refreshing = new Map<string, Promise<CompiledSnapshot>>();
 const readingThrough = new Map<string, Promise<CompiledSnapshot>>();
 /**
@@ -43,6 +56,8 @@ const readingThrough = new Map<string, Promise<CompiledSnapshot>>();
  * asked for. Until it expires, asking for anything newer than `version` is answered from the isolate.
  */
 const farAhead = new Map<string, { version: number; at: number }>();
+/** Environments whose held manifest named a shard that is gone: their next read goes to the Durable Object. */
+const outdated = new Set<string>();
 /** When this isolate last had an answer from each environment's Durable Object (epoch ms). */
 const durableObjectSeenAt = new Map<string, number>();
 /** Snapshot requests this isolate sent to Durable Objects (a seam for tests: refusals must cost none). */
@@ -70,6 +85,7 @@ export async function edgeSnapshot(source: SnapshotSource, envName: string, now:
 }
 
 async function cachedSnapshot(source: SnapshotSource, envName: string, now: number): Promise<CompiledSnapshot> {
+  if (outdated.delete(envName)) return strongSnapshot(source, envName, now);
   const entry = entries.get(envName);
   if (entry && now - entry.checkedAt < source.config.snapshotRefreshMs) return entry.compiled;
   let pending = refreshing.get(envName);
@@ -88,7 +104,7 @@ export async function strongSnapshot(source: SnapshotSource, envName: string, no
     held.checkedAt = now;
     return held.compiled;
   }
-  return remember(source, envName, answer as Snapshot, now);
+  return remember(source, envName, answer as SnapshotManifest, now);
 }
 
 /**
@@ -121,7 +137,7 @@ async function readThroughOnce(source: SnapshotSource, envName: string, now: num
   if (value !== null) {
     const kvVersion = metadata?.version ?? -1;
     if (kvVersion >= minVersion && kvVersion > (entries.get(envName)?.compiled.version ?? -1)) {
-      const snapshot = JSON.parse(await new Response(value).text()) as Snapshot;
+      const snapshot = JSON.parse(await new Response(value).text()) as SnapshotManifest | Snapshot;
       return remember(source, envName, snapshot, now);
     }
     await value.cancel();
@@ -135,7 +151,7 @@ async function readThroughOnce(source: SnapshotSource, envName: string, now: num
     held.checkedAt = now;
     compiled = held.compiled;
   } else {
-    compiled = remember(source, envName, answer as Snapshot, now);
+    compiled = remember(source, envName, answer as SnapshotManifest, now);
   }
   if (compiled.version < minVersion) farAhead.set(envName, { version: compiled.version, at: now });
   return compiled;
@@ -149,7 +165,7 @@ async function refreshFromKv(source: SnapshotSource, envName: string, now: numbe
   });
   if (value === null) {
     const answer = await askDurableObject(source, envName, now);
-    return remember(source, envName, answer as Snapshot, now);
+    return remember(source, envName, answer as SnapshotManifest, now);
   }
   if (held && metadata?.version === held.compiled.version) {
     await value.cancel();
@@ -157,7 +173,7 @@ async function refreshFromKv(source: SnapshotSource, envName: string, now: numbe
     return held.compiled;
   }
   // The single writer is our own Durable Object, which validated every flag before publishing.
-  const snapshot = JSON.parse(await new Response(value).text()) as Snapshot;
+  const snapshot = JSON.parse(await new Response(value).text()) as SnapshotManifest | Snapshot;
   return remember(source, envName, snapshot, now);
 }
 
@@ -183,13 +199,19 @@ export function durableObjectSnapshotReads(): number {
 }
 
 /** Keep the newest version seen; never step back to an older one (KV may lag the DO). */
-function remember(source: SnapshotSource, envName: string, snapshot: Snapshot, now: number): CompiledSnapshot {
+function remember(source: SnapshotSource, envName: string, snapshot: SnapshotManifest | Snapshot, now: number): CompiledSnapshot {
   const held = entries.get(envName);
   if (held && held.compiled.version >= snapshot.version) {
     held.checkedAt = now;
     return held.compiled;
   }
-  const compiled = compileSnapshot(snapshot, source.config.overrides[envName]);
+  // A shard this manifest names is in neither KV nor the Durable Object: the next request asks the Durable Object.
+  let deps = depsByEnv.get(envName);
+  if (!deps) {
+    deps = new SnapshotDeps();
+    depsByEnv.set(envName, deps);
+  }
+  const compiled = compileManifest(snapshot, source.config.overrides[envName] ?? NO_OVERRIDES, shardLoader(source.env, envName, () => outdated.add(envName)), deps);
   entries.set(envName, { compiled, checkedAt: now });
   return compiled;
 }
@@ -197,8 +219,11 @@ function remember(source: SnapshotSource, envName: string, snapshot: Snapshot, n
 /** Test hook: forget every cached snapshot in this isolate. */
 export function clearSnapshotCache(): void {
   entries.clear();
+  depsByEnv.clear();
   refreshing.clear();
   readingThrough.clear();
   farAhead.clear();
   durableObjectSeenAt.clear();
+  outdated.clear();
+  clearShardCache();
 }

@@ -4,7 +4,7 @@
  * type mapping (which recurses through the flag's JSON values) out of the compiler's way.
  */
 import type { Flag } from "../domain/flag.js";
-import type { Snapshot } from "../domain/snapshot.js";
+import type { SnapshotManifest } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutSeries } from "../domain/rollout/series.js";
@@ -19,7 +19,10 @@ import type { WebhookStats } from "./webhook-outbox.js";
 import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, SdkKeyRecord, WriteGuard } from "./types.js";
 
 export interface EnvironmentApi {
-  getSnapshot(knownVersion?: number): Promise<Snapshot | { version: number; unchanged: true }>;
+  /** The current snapshot manifest (docs/architecture.md, "KV snapshot"); `knownVersion`: unchanged answers are tiny. */
+  getSnapshot(knownVersion?: number): Promise<SnapshotManifest | { version: number; unchanged: true }>;
+  /** The text of shard `index` of the current snapshot if its hash is `hash`, else null (an edge whose KV lags asks). */
+  getShard(index: number, hash: string): Promise<string | null>;
   status(): Promise<EnvironmentStatus>;
   listFlags(): Promise<Flag[]>;
   getFlag(key: string): Promise<Flag | null>;

@@ -32,7 +32,7 @@ import type { RolloutPlan } from "../domain/rollout/strategies.js";
 import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
 import type { SegmentView } from "../domain/segment.js";
-import type { Snapshot } from "../domain/snapshot.js";
+import type { SnapshotManifest } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import { selectMetrics } from "../metrics/select.js";
 import type { EnvironmentApi } from "./api.js";
@@ -118,10 +118,15 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
 
-  /** The current snapshot; `knownVersion` lets a caller that already holds it skip the transfer. */
-  async getSnapshot(knownVersion?: number): Promise<Snapshot | { version: number; unchanged: true }> {
-    const snapshot = this.publisher.current();
-    return knownVersion === snapshot.version ? { version: snapshot.version, unchanged: true } : snapshot;
+  /** The current snapshot manifest; `knownVersion` lets a caller that already holds it skip the transfer. */
+  async getSnapshot(knownVersion?: number): Promise<SnapshotManifest | { version: number; unchanged: true }> {
+    const { version } = this.publisher.stamp();
+    return knownVersion === version ? { version, unchanged: true } : this.publisher.current();
+  }
+
+  /** One shard of the current snapshot, when the caller's KV does not have it yet. */
+  async getShard(index: number, hash: string): Promise<string | null> {
+    return (await this.publisher.shardText(index, hash)) ?? null;
   }
 
   async status(): Promise<EnvironmentStatus> {
@@ -304,7 +309,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /** The current version as subscribers hear it; `lastModified` is when its snapshot was built. */
   private changeMessage(): ChangeMessage {
-    const { version, publishedAt } = this.publisher.current();
+    const { version, publishedAt } = this.publisher.stamp();
     return { type: "change", version, lastModified: Math.floor(Date.parse(publishedAt) / 1000) };
   }
 

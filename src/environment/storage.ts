@@ -28,6 +28,9 @@ import { SegmentStore } from "./segment-store.js";
  * - `last_metrics_error` (Rollouts): the metrics source's last read error, cleared by a good read.
  * - `stream_key` (SnapshotPublisher): the random secret that signs event-stream tokens; created
  *   once, published in the snapshot.
+ * - `published_shards`, `retired_shards` (SnapshotPublisher): the KV keys of the shards the
+ *   published manifest names (JSON array), and of those it no longer names, with when (JSON
+ *   `[{key, at}]`, epoch ms, wall clock), deleted `RETIRED_SHARD_TTL_MS` later.
  */
 export type MetaKey =
   | "version"
@@ -39,7 +42,9 @@ export type MetaKey =
   | "last_publish_error"
   | "publish_failures"
   | "last_metrics_error"
-  | "stream_key";
+  | "stream_key"
+  | "published_shards"
+  | "retired_shards";
 
 export class EnvironmentStorage {
   /** Segments and what flags refer to; flag writes here keep its references current. */
@@ -109,6 +114,23 @@ export class EnvironmentStorage {
       .exec<{ body: string }>("SELECT body FROM flags WHERE archived_at IS NULL ORDER BY key")
       .toArray()
       .map((row) => storedFlag(row.body));
+  }
+
+  /** Live flags' per-flag versions by key: what tells the snapshot layout which shards changed. */
+  liveFlagVersions(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const row of this.sql.exec<{ key: string; version: number }>("SELECT key, version FROM flags WHERE archived_at IS NULL")) out.set(row.key, row.version);
+    return out;
+  }
+
+  /** Every live flag's stored JSON, by key (a cursor: rows are read as they are iterated). */
+  liveFlagBodies(): Iterable<{ key: string; body: string }> {
+    return this.sql.exec<{ key: string; body: string }>("SELECT key, body FROM flags WHERE archived_at IS NULL");
+  }
+
+  /** A live flag's stored JSON, or undefined. */
+  liveFlagBody(key: string): string | undefined {
+    return this.sql.exec<{ body: string }>("SELECT body FROM flags WHERE key = ? AND archived_at IS NULL", key).toArray()[0]?.body;
   }
 
   /** A live flag, or undefined when it does not exist or is archived. */

@@ -95,7 +95,7 @@ const clientFingerprints = new WeakMap<CompiledSnapshot, string>();
 function clientFingerprint(snapshot: CompiledSnapshot): string {
   let print = clientFingerprints.get(snapshot);
   if (print === undefined) {
-    print = etagOf(JSON.stringify(snapshot.clientSide.map((c) => c.flag)));
+    print = etagOf(snapshot.clientFingerprint);
     clientFingerprints.set(snapshot, print);
   }
   return print;

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import type { EvaluationContext } from "../domain/evaluate.js";
-import { evaluateAll } from "../domain/snapshot.js";
+import { evaluateEvery } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
 import { conditional } from "./etag.js";
 import { ApiError } from "./errors.js";
@@ -40,7 +40,7 @@ flagsV1.get("/flags", async (c) => {
   }
   const flags: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
-  for (const result of evaluateAll(access.snapshot, context as EvaluationContext, now, access.visibility)) {
+  for (const result of await evaluateEvery(access.snapshot, context as EvaluationContext, now, access.visibility)) {
     if (result.value !== undefined) flags[result.key] = result.value;
     else errors[result.key] = result.errorCode ?? "GENERAL";
   }

@@ -17,7 +17,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { EvaluationContext, Evaluation } from "../domain/evaluate.js";
 import { FLAG_KEY_PATTERN } from "../domain/flag.js";
-import { evaluateAll, findFlag } from "../domain/snapshot.js";
+import { evaluateEvery, lookupFlag } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
 import { conditional, jsonBody } from "./etag.js";
 import { accessSnapshot, deniedResponse } from "./evaluation-access.js";
@@ -92,7 +92,7 @@ ofrep.post("/evaluate/flags/:key", async (c) => {
   if (!access.ok) {
     return access.status === 400 ? failure(c, 400, "GENERAL", access.reason, key) : deniedResponse(access.status, access.reason);
   }
-  const flag = FLAG_KEY_PATTERN.test(key) ? findFlag(access.snapshot, key, access.visibility) : undefined;
+  const flag = FLAG_KEY_PATTERN.test(key) ? await lookupFlag(access.snapshot, key, access.visibility) : undefined;
   if (!flag) return failure(c, 404, "FLAG_NOT_FOUND", `flag "${key}" was not found`, key);
   const result = flag.evaluate(body.context, now);
   if (result.errorCode !== undefined) {
@@ -109,7 +109,7 @@ const bulk = async (c: Context<AppEnv>): Promise<Response> => {
   if (!access.ok) {
     return access.status === 400 ? failure(c, 400, "GENERAL", access.reason) : deniedResponse(access.status, access.reason);
   }
-  const flags: Evaluation[] = evaluateAll(access.snapshot, body.context, now, access.visibility);
+  const flags: Evaluation[] = await evaluateEvery(access.snapshot, body.context, now, access.visibility);
   const eventStreams = await eventStreamsFor(c, access.snapshot, now);
   const text = JSON.stringify({ flags, ...(eventStreams && { eventStreams }), metadata: { environment: access.snapshot.env, version: access.snapshot.version } });
   return conditional(c, text);

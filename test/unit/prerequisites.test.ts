@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compileFlag, explain, type CompiledFlag } from "../../src/domain/evaluate.js";
 import { Flag, type FlagInput } from "../../src/domain/flag.js";
 import { MAX_PREREQUISITE_DEPTH, prerequisiteProblems, type GraphFlag, type PrerequisiteGraph } from "../../src/domain/prerequisites.js";
-import { compileSnapshot } from "../../src/domain/snapshot.js";
+import { compileSnapshot, findFlag } from "../../src/domain/snapshot.js";
 import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
@@ -26,7 +26,7 @@ describe("prerequisite evaluation", () => {
   const parent = flag("parent", { fallthrough: { variant: "off" }, rules: [{ id: "vip", when: [{ attribute: "plan", op: "eq", values: ["vip"] }], serve: { variant: "on" } }] });
   const child = flag("child", { prerequisites: [{ flag: "parent", variants: ["on"] }] });
   const snapshot = snapshotOf([parent, child]);
-  const evaluateChild = (ctx: Record<string, unknown>) => (snapshot.byKey.get("child") as CompiledFlag).evaluate(ctx, NOW);
+  const evaluateChild = (ctx: Record<string, unknown>) => (findFlag(snapshot, "child", "all") as CompiledFlag).evaluate(ctx, NOW);
 
   it("serves the flag when the prerequisite evaluates to a listed variant (same context)", () => {
     expect(evaluateChild({ plan: "vip" })).toEqual({ key: "child", value: true, variant: "on", reason: "STATIC" });
@@ -38,17 +38,17 @@ describe("prerequisite evaluation", () => {
 
   it("a disabled flag stays DISABLED without prerequisite metadata; a missing prerequisite fails closed", () => {
     const off = snapshotOf([parent, flag("child", { enabled: false, prerequisites: [{ flag: "parent", variants: ["on"] }] })]);
-    expect(off.byKey.get("child")?.evaluate({ plan: "vip" }, NOW)).toEqual({ key: "child", value: false, variant: "off", reason: "DISABLED" });
+    expect(findFlag(off, "child", "all")?.evaluate({ plan: "vip" }, NOW)).toEqual({ key: "child", value: false, variant: "off", reason: "DISABLED" });
     expect(compileFlag(child).evaluate({ plan: "vip" }, NOW)).toMatchObject({ variant: "off", reason: "DISABLED", metadata: { prerequisite: "parent" } });
   });
 
   it("an override of the prerequisite counts (it is what the prerequisite evaluates to)", () => {
     const overridden = compileSnapshot({ env: "production", version: 1, publishedAt: "x", flags: [parent, child], keys: {}, segments: [] }, { parent: "on" });
-    expect(overridden.byKey.get("child")?.evaluate({ plan: "free" }, NOW).variant).toBe("on");
+    expect(findFlag(overridden, "child", "all")?.evaluate({ plan: "free" }, NOW).variant).toBe("on");
   });
 
   it("explain names the failed prerequisite and what it evaluated to", () => {
-    const why = (snapshot.byKey.get("child") as CompiledFlag).explain({ plan: "free" }, NOW);
+    const why = (findFlag(snapshot, "child", "all") as CompiledFlag).explain({ plan: "free" }, NOW);
     expect(why).toMatchObject({ decidedBy: "prerequisite", prerequisite: { index: 0, prerequisite: { flag: "parent", variants: ["on"] }, variant: "off" } });
     expect(why.evaluation).toEqual(evaluateChild({ plan: "free" }));
     expect(explain(child, {}, NOW).decidedBy).toBe("prerequisite");
@@ -57,14 +57,14 @@ describe("prerequisite evaluation", () => {
   it("a cyclic snapshot (which writes refuse) still terminates and fails closed", () => {
     const a = flag("a", { prerequisites: [{ flag: "b", variants: ["on"] }] });
     const b = flag("b", { prerequisites: [{ flag: "a", variants: ["on"] }] });
-    expect(snapshotOf([a, b]).byKey.get("a")?.evaluate({}, NOW)).toMatchObject({ variant: "off", reason: "DISABLED" });
+    expect(findFlag(snapshotOf([a, b]), "a", "all")?.evaluate({}, NOW)).toMatchObject({ variant: "off", reason: "DISABLED" });
   });
 
   it("property: a chain serves on iff every flag down the chain is enabled", () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: MAX_PREREQUISITE_DEPTH + 1 }), (enabled) => {
         const flags = enabled.map((on, i) => flag(`c${i}`, { enabled: on, ...(i === 0 ? {} : { prerequisites: [{ flag: `c${i - 1}`, variants: ["on"] }] }) }));
-        const top = snapshotOf(flags).byKey.get(`c${enabled.length - 1}`) as CompiledFlag;
+        const top = findFlag(snapshotOf(flags), `c${enabled.length - 1}`, "all") as CompiledFlag;
         expect(top.evaluate({}, NOW).variant).toBe(enabled.every(Boolean) ? "on" : "off");
       }),
     );

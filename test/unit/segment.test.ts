@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { compileFlag, type FlagDeps } from "../../src/domain/evaluate.js";
 import { Condition, Flag } from "../../src/domain/flag.js";
 import { applyMembers, idLookup, compileSegment, compileSegments, MAX_SEGMENT_IDS, Segment, SegmentMembersChange, segmentRefs, type SegmentInput } from "../../src/domain/segment.js";
-import { compileSnapshot, Snapshot } from "../../src/domain/snapshot.js";
+import { compileManifest, compileSnapshot, findFlag, lookupFlag, Snapshot, SnapshotDeps, type ShardLoader } from "../../src/domain/snapshot.js";
+import { CompiledShard, encodeShard } from "../../src/domain/snapshot-shard.js";
 import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
@@ -159,8 +160,29 @@ describe("flags with segment conditions", () => {
   it("a snapshot carries its segments and compiles them for its flags; older snapshots have none", () => {
     const raw = { env: "production", version: 3, publishedAt: "2026-11-26T10:00:00Z", flags: [flag], keys: {}, segments: [segment({ include: ["vip"] })] };
     const compiled = compileSnapshot(Snapshot.parse(raw));
-    expect(compiled.byKey.get("f")?.evaluate({ targetingKey: "vip" }, NOW).variant).toBe("on");
+    expect(findFlag(compiled, "f", "all")?.evaluate({ targetingKey: "vip" }, NOW).variant).toBe("on");
     const { segments: _s, ...older } = raw;
-    expect(Snapshot.parse(older).segments).toEqual([]);
+    expect(Snapshot.parse(older).segments ?? []).toEqual([]);
+    expect(findFlag(compileSnapshot(Snapshot.parse(older)), "f", "all")?.evaluate({ targetingKey: "vip" }, NOW).variant).toBe("off");
+  });
+
+  it("a flag compiled in a shard that two versions share sees the newer version's segments", async () => {
+    // The edge keeps a shard (and the flags compiled in it) while its hash stays the same; a
+    // segment change alters only the manifest, so the kept flag must resolve segments anew.
+    const text = encodeShard([flag]);
+    let held: CompiledShard | undefined;
+    const load: ShardLoader = (_index, _ref, compile) => (held ??= CompiledShard.fromText(text, compile));
+    const manifest = (version: number, include: string[]) => ({
+      env: "production", version, publishedAt: "2026-11-26T10:00:00Z", keys: {}, shardBits: 0,
+      shards: [{ hash: "a".repeat(64), client: "", flags: 1, bytes: text.length }],
+      segments: [Segment.parse({ key: "beta", include })],
+    });
+    const deps = new SnapshotDeps();
+    const v1 = compileManifest(manifest(1, ["vip"]), {}, load, deps);
+    expect((await lookupFlag(v1, "f", "all"))?.evaluate({ targetingKey: "vip" }, NOW).variant).toBe("on");
+    const v2 = compileManifest(manifest(2, []), {}, load, deps);
+    const again = await lookupFlag(v2, "f", "all");
+    expect(again).toBe(await lookupFlag(v1, "f", "all"));
+    expect(again?.evaluate({ targetingKey: "vip" }, NOW).variant).toBe("off");
   });
 });

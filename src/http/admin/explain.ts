@@ -8,8 +8,8 @@
  */
 import { z } from "zod";
 import { explainCompiled } from "../../domain/evaluate.js";
-import { compileSnapshot, type Snapshot } from "../../domain/snapshot.js";
-import { environmentStub } from "../../environment/api.js";
+import { lookupFlag } from "../../domain/snapshot.js";
+import { strongSnapshot } from "../../edge/snapshot-cache.js";
 import { adminRoute } from "./access.js";
 import { FlagParams } from "./schemas.js";
 import { commandError, createAdminRouter, errorResponses, jsonContent } from "./support.js";
@@ -63,9 +63,10 @@ explainRoutes.openapi(
   async (c) => {
     const { env, key } = c.req.valid("param");
     const { context } = c.req.valid("json");
-    // The current snapshot, so prerequisites and segments resolve as at the edge (overrides included).
-    const snapshot = (await environmentStub(c.env, env).getSnapshot()) as Snapshot;
-    const compiled = compileSnapshot(snapshot, c.get("config").overrides[env] ?? {}).byKey.get(key);
+    // The Durable Object's current snapshot, read as the edge reads it (a strong read), so
+    // prerequisites and segments resolve as at the edge (overrides included).
+    const snapshot = await strongSnapshot({ env: c.env, config: c.get("config") }, env, Date.now());
+    const compiled = await lookupFlag(snapshot, key, "all");
     if (!compiled) throw commandError({ code: "NOT_FOUND", message: `flag "${key}" does not exist`, details: [] });
     const { flag } = compiled;
     const configured = c.get("config").overrides[env]?.[key];
