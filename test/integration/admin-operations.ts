@@ -105,6 +105,8 @@ export const MUST_COVER = [
   "POST /envs/{env}/rollouts/{id}/cancel",
   "POST /envs/{env}/flags/{key}/explain",
   "GET /envs/{env}/rollouts/{id}/series",
+  "GET /envs/{env}/flags/{key}/versions",
+  "POST /envs/{env}/flags/{key}/restore",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {

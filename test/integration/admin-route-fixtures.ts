@@ -55,6 +55,8 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return { flag: values.flagKey, variant: "on", strategy: "fast", dryRun: true };
     case "POST /envs/{env}/flags/{key}/explain":
       return { context: { targetingKey: "route-wide-test" } };
+    case "POST /envs/{env}/flags/{key}/restore":
+      return { version: 1, reason: "restored by a route-wide test" };
     default:
       throw new Error(`no valid body for ${operationName(op)}: add one to validBody()`);
   }
