@@ -14,42 +14,11 @@ import { flagsOf, overridesOf, stateAt } from "../../domain/history.js";
 import { withOverride } from "../../domain/snapshot.js";
 import { environmentStub } from "../../environment/api.js";
 import { adminRoute } from "./access.js";
+import { ExplainBody, ExplainResult } from "./explain-schemas.js";
 import { FlagParams } from "./schemas.js";
 import { commandError, createAdminRouter, errorResponses, jsonContent, type AdminContext } from "./support.js";
 
 export const explainRoutes = createAdminRouter();
-
-/** Like OFREP's context: a JSON object of attributes, `targetingKey` optional but a string if present. */
-const ExplainBody = z.object({
-  context: z
-    .record(z.string(), z.unknown(), { error: "context must be a JSON object" })
-    .refine((ctx) => ctx["targetingKey"] === undefined || typeof ctx["targetingKey"] === "string", {
-      message: "context.targetingKey must be a string",
-      path: ["targetingKey"],
-    }),
-  at: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .describe("ISO 8601: explain the flag as it was then (rebuilt from the audit log), evaluated at that instant"),
-});
-
-const ExplainResult = z.object({
-  key: z.string(),
-  value: z.unknown().optional().describe("absent when the evaluation is an ERROR"),
-  variant: z.string().optional(),
-  reason: z.enum(["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED", "ERROR"]).describe("the OFREP reason the edge answers"),
-  errorCode: z.string().optional(),
-  errorDetails: z.string().optional(),
-  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("the OFREP metadata the edge answers"),
-  decidedBy: z.enum(["override", "disabled", "rule", "fallthrough", "error"]).describe("override: FLAG_OVERRIDES serves one variant to everyone"),
-  override: z.string().nullable().describe("the variant FLAG_OVERRIDES forces in this environment, if any"),
-  ruleId: z.string().optional().describe("the rule that matched"),
-  ruleIndex: z.number().int().optional().describe("its position in `rules`, from 0"),
-  bucket: z.number().int().optional().describe("the context's bucket, 0 … 99 999, for a split or rollout"),
-  bound: z.number().int().optional().describe("the exclusive upper bucket bound compared with: a rollout serves its variant iff bucket < bound; a split, the bound of the range picked"),
-  flagVersion: z.number().int().describe("the version of the flag evaluated (with `at`: the version current then)"),
-  evaluatedAt: z.string().describe("ISO 8601: the instant evaluated at (the Worker's clock, as at the edge; `at` when given)"),
-});
 
 explainRoutes.openapi(
   adminRoute({ role: "viewer", on: "path" }, {

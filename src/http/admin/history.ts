@@ -10,35 +10,12 @@ import type { Flag as FlagType } from "../../domain/flag.js";
 import { environmentStub } from "../../environment/api.js";
 import type { Env } from "../../env.js";
 import { flagWriteResponse, guardOf } from "./flags.js";
-import { Flag, FlagParams, FlagWriteResult, Reason, WriteHeaders } from "./schemas.js";
+import { RestoreBody, VersionsPage, VersionsQuery } from "./history-schemas.js";
+import { FlagParams, FlagWriteResult, WriteHeaders } from "./schemas.js";
 import { adminRoute } from "./access.js";
 import { changeMeta, commandError, createAdminRouter, errorResponses, jsonContent, unwrap } from "./support.js";
 
 export const historyRoutes = createAdminRouter();
-
-export const FlagVersion = z.object({
-  version: z.number().int().describe("the flag's version this change produced"),
-  at: z.string().describe("ISO 8601, on the environment's clock"),
-  actor: z.string(),
-  action: z.string().describe("the audit action that made it (flag.updated, flag.restored, rollout.started …)"),
-  reason: z.string().nullable(),
-  flag: Flag.describe("the whole flag as it was at this version"),
-});
-
-export const VersionsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().positive().optional().describe("only versions below this one (pass nextCursor for the next page)"),
-});
-
-export const VersionsPage = z.object({
-  versions: z.array(FlagVersion).describe("newest first"),
-  nextCursor: z.number().int().nullable().describe("pass as `before` for older versions; null on the last page"),
-});
-
-export const RestoreBody = z.object({
-  version: z.number().int().positive().describe("the version whose content becomes the flag's next version"),
-  reason: Reason.optional(),
-});
 
 /** Every version of one flag, oldest first. */
 async function flagVersions(env: Env, environment: string, key: string) {
