@@ -125,6 +125,14 @@ describe("POST /envs/{env}/flags/{key}/explain with at", () => {
     expect((await explainAt(offset)).body.flagVersion).toBe(2);
   });
 
+  it("applies FLAG_OVERRIDES as recorded then: not before the tick that first saw them", async () => {
+    // The test configuration forces staging's maintenance_mode to "on"; the first tick (in
+    // beforeAll, at times[0]) recorded that as overrides.changed. The seed came before it.
+    const explain = (at: number) => adminJson<Explained & { override: string | null }>("POST", "/envs/staging/flags/maintenance_mode/explain", { context: {}, at: new Date(at).toISOString() });
+    expect((await explain(times[0] as number)).body).toMatchObject({ decidedBy: "override", override: "on", variant: "on" });
+    expect((await explain((times[0] as number) - 1)).body).toMatchObject({ decidedBy: "disabled", override: null });
+  });
+
   it("404 before the flag existed, with a clear message; 422 for a bad at", async () => {
     const before = await explainAt((times[0] as number) - MINUTE);
     expect(before.status).toBe(404);
