@@ -14,6 +14,8 @@ export interface HistoryFilter {
   readonly targetId?: string | undefined;
   /** Only events stamped at or before this instant (epoch ms). */
   readonly untilMs?: number | undefined;
+  /** Only events on these target types (e.g. those the history kinds read: `historyTargets()`). */
+  readonly targetTypes?: readonly string[] | undefined;
 }
 
 /** The outbox side: the Environment Durable Object's `pendingAudit`. */
@@ -45,6 +47,7 @@ export async function readHistory(db: D1Database, outbox: PendingAudit, environm
   if (filter.targetId !== undefined) { where.push("target_id = ?"); args.push(filter.targetId); }
   // `at` is always written as toISOString() (UTC, milliseconds), so text order is time order.
   if (filter.untilMs !== undefined) { where.push("at <= ?"); args.push(new Date(filter.untilMs).toISOString()); }
+  if (filter.targetTypes !== undefined) { where.push(`target_type IN (${filter.targetTypes.map(() => "?").join(", ") || "NULL"})`); args.push(...filter.targetTypes); }
   const sql = `SELECT seq, at, actor, action, target_type, target_id, before_json, after_json, reason FROM audit_log WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`;
   const entries: HistoryEntry[] = [];
   let after = 0;
@@ -61,6 +64,7 @@ export async function readHistory(db: D1Database, outbox: PendingAudit, environm
   for (const e of pending) {
     if (seen.has(e.seq)) continue;
     if (filter.untilMs !== undefined && Date.parse(e.at) > filter.untilMs) continue;
+    if (filter.targetTypes !== undefined && !filter.targetTypes.includes(e.target.type)) continue;
     entries.push(e);
   }
   return entries.sort((a, b) => a.seq - b.seq);

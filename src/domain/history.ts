@@ -99,6 +99,11 @@ export const HISTORY_KINDS: Readonly<Record<string, EntityKind<never>>> = {
   overrides: overridesKind as EntityKind<never>,
 };
 
+/** Every audit target type some kind reads: the only events a reconstruction needs. */
+export function historyTargets(kinds: Readonly<Record<string, EntityKind<never>>> = HISTORY_KINDS): string[] {
+  return [...new Set(Object.values(kinds).flatMap((k) => k.targets))].sort();
+}
+
 /** What one entry did to one entity: its state after (undefined = gone). */
 export interface EntityChange<T> {
   readonly entry: HistoryEntry;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Flag } from "../../src/domain/flag.js";
-import { flagKind, flagsOf, overridesOf, replay, stateAt, versionsOf, type HistoryEntry } from "../../src/domain/history.js";
+import { flagKind, flagsOf, historyTargets, overridesOf, replay, stateAt, versionsOf, type HistoryEntry } from "../../src/domain/history.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00.000Z");
 const iso = (i: number) => new Date(T0 + i * 1000).toISOString();
@@ -131,6 +131,10 @@ describe("history: the flag reducer", () => {
     expect(flagKind.apply(current, entry({ after: "garbage" }), new Map())).toBe(current);
     expect(flagKind.apply(current, entry({ target: { type: "rollout", id: "a" }, action: "rollout.created", after: { rolloutId: "ro" } }), new Map())).toBe(current);
     expect(flagKind.apply(current, entry({ target: { type: "rollout", id: "a" }, after: { fallthrough: { variant: "on" } } }), new Map())).toMatchObject({ version: 4, fallthrough: { variant: "on" }, updatedAt: iso(0) });
+  });
+
+  it("reads only the target types its kinds name", () => {
+    expect(historyTargets()).toEqual(["environment", "flag", "rollout"]);
   });
 
   it("overrides as last recorded for the environment", () => {

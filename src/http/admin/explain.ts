@@ -10,7 +10,7 @@ import { z } from "zod";
 import { readHistory } from "../../audit/history-read.js";
 import { explainCompiled } from "../../domain/evaluate.js";
 import type { Flag } from "../../domain/flag.js";
-import { flagsOf, overridesOf, stateAt } from "../../domain/history.js";
+import { flagsOf, historyTargets, overridesOf, stateAt } from "../../domain/history.js";
 import { withOverride } from "../../domain/snapshot.js";
 import { environmentStub } from "../../environment/api.js";
 import { adminRoute } from "./access.js";
@@ -60,11 +60,12 @@ async function current(c: AdminContext, env: string, key: string): Promise<Subje
 }
 
 /**
- * The environment as of `at`, rebuilt from every audit event up to it (flags, and what they refer
- * to, resolve from the same state: src/domain/history.ts). Costs one read of that much history.
+ * The environment as of `at`, rebuilt from every audit event up to it on the targets history reads
+ * (flags, and what they refer to, resolve from the same state: src/domain/history.ts). Costs one
+ * read of that much history.
  */
 async function asOf(c: AdminContext, env: string, key: string, at: number): Promise<Subject> {
-  const entries = await readHistory(c.env.AUDIT_DB, environmentStub(c.env, env), env, { untilMs: at });
+  const entries = await readHistory(c.env.AUDIT_DB, environmentStub(c.env, env), env, { untilMs: at, targetTypes: historyTargets() });
   const state = stateAt(entries, at);
   const flag = flagsOf(state).get(key);
   if (!flag) {
