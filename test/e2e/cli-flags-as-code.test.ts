@@ -183,5 +183,16 @@ describe("flagctl explain", () => {
     expect(then.stdout).toMatch(new RegExp(`^${flag.key} in ${ENV} → off = false \\(STATIC\\)\\n  because:   no rule matched; fallthrough\\n  flag:      version 1\\n  evaluated: ${before.replace(/[.]/g, "\\.")}\\n$`));
     expectFailure(await flagctl(["explain", flag.key, "--env", ENV, "--at", "1999-01-01T00:00:00Z"]), 1, /did not exist at 1999-01-01T00:00:00\.000Z/);
     expectFailure(await flagctl(["explain", flag.key, "--env", ENV, "--context", "[1]"]), 2, /invalid --context: must be a JSON object/);
+
+    // The same history as versions, and back to version 1.
+    const history = json<{ versions: { version: number; action: string }[] }>(await flagctl(["flags", "history", flag.key, "--env", ENV, "--json"]));
+    expect(history.versions.map((v) => [v.version, v.action])).toEqual([[2, "flag.updated"], [1, "flag.created"]]);
+    const table = await flagctl(["flags", "history", flag.key, "--env", ENV]);
+    expect(table.stdout).toMatch(/^version +at +actor +action +serves +reason\n2 +\S+ \S+ +admin:bootstrap +flag\.updated +on\n1 /);
+    const restored = await flagctl(["flags", "restore", flag.key, "1", "--env", ENV, "--if-version", "2"]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(new RegExp(`^restored ${flag.key} in ${ENV} to version 1's content: now version 3`));
+    expectFailure(await flagctl(["flags", "restore", flag.key, "99", "--env", ENV]), 1, /404 NOT_FOUND: flag "fac_explained_\w+" has no version 99/);
+    expectFailure(await flagctl(["flags", "restore", flag.key, "x", "--env", ENV]), 2, /invalid <version> "x"/);
   });
 });
