@@ -6,10 +6,12 @@ import { flagsCommand } from "./commands/flags.ts";
 import { healthCommand } from "./commands/health.ts";
 import { keysCommand, tokensCommand } from "./commands/keys.ts";
 import { deployCommand, rolloutActionCommands, statusCommand } from "./commands/rollouts.ts";
+import { codegenCommand, planApplyCommands } from "./commands/code.ts";
+import { explainCommand } from "./commands/explain.ts";
 import { schedulesCommand } from "./commands/schedules.ts";
 import { segmentsCommand } from "./commands/segments.ts";
 import { webhooksCommand } from "./commands/webhooks.ts";
-import { CliError, EXIT } from "./lib/errors.ts";
+import { CliError, EXIT, usesDetailedExitCodes } from "./lib/errors.ts";
 import { out } from "./lib/output.ts";
 
 function version(): string {
@@ -20,6 +22,9 @@ function version(): string {
   }
 }
 
+/** Parsing errors raised by commands with detailed exit codes (see cli/lib/errors.ts). */
+const detailedErrors = new WeakSet<object>();
+
 export function buildProgram(): Command {
   const program = new Command("flagctl")
     .description("Operate edgeflags: flags, kill switches, progressive rollouts, audit log, keys.\nConfigure with FLAGS_URL and FLAGS_TOKEN (or --url and --token).")
@@ -29,7 +34,7 @@ export function buildProgram(): Command {
     .option("--json", "print machine-readable JSON on stdout")
     .addHelpText(
       "after",
-      "\nExit codes: 0 ok · 1 API error, unreachable, unhealthy, declined, rolled back/cancelled · 2 bad arguments, paused, timed out\nDocs: docs/cli.md, docs/runbook.md",
+      "\nExit codes: 0 ok · 1 API error, unreachable, unhealthy, declined, rolled back/cancelled · 2 bad arguments, paused, timed out\n            plan/apply: 0 no changes · 2 changes planned · 1 any error (bad arguments too)\nDocs: docs/cli.md, docs/runbook.md, docs/flags-as-code.md",
     );
   program.addCommand(flagsCommand());
   program.addCommand(segmentsCommand());
@@ -37,6 +42,9 @@ export function buildProgram(): Command {
   program.addCommand(statusCommand());
   for (const command of rolloutActionCommands()) program.addCommand(command);
   program.addCommand(schedulesCommand());
+  program.addCommand(explainCommand());
+  program.addCommand(codegenCommand());
+  for (const command of planApplyCommands()) program.addCommand(command);
   program.addCommand(auditCommand());
   program.addCommand(keysCommand());
   program.addCommand(tokensCommand());
@@ -48,8 +56,13 @@ export function buildProgram(): Command {
 
 /** Settings every (sub)command shares: errors are thrown (exit codes are ours), help shows globals. */
 function configure(command: Command): void {
+  // Commander's own parsing errors of plan/apply must not exit 2, which means "changes" there.
+  const detailed = usesDetailedExitCodes(command);
   command
-    .exitOverride()
+    .exitOverride((error) => {
+      if (detailed) detailedErrors.add(error);
+      throw error;
+    })
     .showHelpAfterError("(add --help for usage)")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
   for (const sub of command.commands) configure(sub);
@@ -66,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // (commander has printed it on stderr already).
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
       if (argv.includes("--json")) out.json({ error: { code: "USAGE", message: error.message.replace(/^error: /, ""), details: [] } });
-      return EXIT.USAGE;
+      return detailedErrors.has(error) ? EXIT.FAILED : EXIT.USAGE;
     }
     if (error instanceof CliError) {
       if (argv.includes("--json") && error.json !== null) out.json(error.json);

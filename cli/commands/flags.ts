@@ -1,4 +1,4 @@
-/** `flagctl flags list|get|set|enable|disable|archive|import|export`. */
+/** `flagctl flags list|get|set|enable|disable|archive|import|export|history|restore`. */
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { Category } from "../../src/domain/flag.ts";
@@ -6,6 +6,7 @@ import { FlagKey, NonNegativeInt, parse, Reason } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { UsageError } from "../lib/errors.ts";
 import { readJsonArg } from "../lib/files.ts";
+import { addHistoryCommands } from "./flag-history.ts";
 import { out, serveSummary, table, variantsSummary } from "../lib/output.ts";
 import type { ChangeResult, FlagList, FlagSetInput, FlagView, FlagWriteResult, ImportResult } from "../lib/types.ts";
 
@@ -190,5 +191,6 @@ export function flagsCommand(): Command {
       if (!result.dryRun && result.environmentVersion !== undefined) out.line(`  environment version ${result.environmentVersion} (edges follow within ~60 s)`);
     });
 
+  addHistoryCommands(flags);
   return flags;
 }

@@ -2,6 +2,10 @@
  * Exit codes (docs/cli.md): 0 success; 1 the API refused, the service is unreachable or unhealthy,
  * a confirmation was declined, a watched rollout rolled back or was cancelled; 2 bad arguments or
  * configuration, a watched rollout paused, or a wait timed out.
+ *
+ * Except `plan` and `apply`, which follow Terraform's `plan -detailed-exitcode`: 0 no changes,
+ * 2 changes planned, 1 any error — bad arguments and configuration included, so that 2 always
+ * means "changes" (see `detailedExitCodes`).
  */
 import type { ErrorDetail, ErrorEnvelope } from "./types.ts";
 
@@ -50,4 +54,26 @@ export function formatApiError(status: number, code: string, message: string, de
     .join("; ");
   const more = details.length > 5 ? ` (+${details.length - 5} more)` : "";
   return `${status} ${code}: ${message}${fields ? ` — ${fields}${more}` : ""}`.replace(/\s*\n\s*/g, " ");
+}
+
+/** Commands whose 2 means "changes": every usage or configuration error of theirs exits 1. */
+const detailed = new WeakSet<object>();
+
+/** Marks a command as using Terraform's detailed exit codes (plan, apply). */
+export function detailedExitCodes<C extends object>(command: C): C {
+  detailed.add(command);
+  return command;
+}
+
+export function usesDetailedExitCodes(command: object): boolean {
+  return detailed.has(command);
+}
+
+/** A usage error of a detailed-exit-code command: reported like any other, exit 1. */
+export function asFailure(error: unknown): unknown {
+  if (error instanceof CliError && error.exitCode === EXIT.USAGE) {
+    const json = error.json as { error?: { message?: string; details?: unknown } } | null;
+    return new CliError(error.message, EXIT.FAILED, { error: { code: "USAGE", message: json?.error?.message ?? error.message, details: json?.error?.details ?? [] } });
+  }
+  return error;
 }

@@ -12,6 +12,8 @@ import type { RolloutPlan } from "../../src/domain/rollout/strategies.ts";
 import type { RolloutCommand } from "../../src/environment/types.ts";
 import type { CreatedWebhook, CreateWebhookInput, WebhookDelivery, WebhookRecord } from "../../src/domain/webhook.ts";
 import type * as S from "../../src/http/admin/schemas.ts";
+import type * as X from "../../src/http/admin/explain-schemas.ts";
+import type * as H from "../../src/http/admin/history-schemas.ts";
 
 export type { Flag, RolloutPlan, RolloutState, RolloutStatus };
 
@@ -27,6 +29,9 @@ export type FlagSetInput = z.input<typeof S.FlagSet>;
 export type FlagInput = z.input<typeof S.Flag>;
 export type ImportResult = z.infer<typeof S.ImportResult>;
 export type AuditPage = z.infer<typeof S.AuditPage>;
+export type ExplainBody = z.input<typeof X.ExplainBody>;
+export type ExplainResult = z.infer<typeof X.ExplainResult>;
+export type VersionsPage = z.infer<typeof H.VersionsPage>;
 export type AuditEntry = z.infer<typeof S.AuditEntry>;
 export type AuditVerification = z.infer<typeof S.AuditVerification>;
 export type CreateSdkKeyBody = z.input<typeof S.CreateSdkKeyBody>;

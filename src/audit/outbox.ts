@@ -9,6 +9,7 @@
  * the row gets its place in the chain (src/audit/stand-in.ts), so no row can wedge the flush.
  */
 import { GENESIS_HASH, hashRow, type AuditRow, type HashedAuditRow } from "./chain.js";
+import type { HistoryEntry } from "../domain/history.js";
 import { insertAuditRows } from "./d1.js";
 import { fitAuditJson } from "./stand-in.js";
 
@@ -78,6 +79,22 @@ export class AuditOutbox {
       event.requestId ?? null,
     );
     return seq;
+  }
+
+  /**
+   * The events not yet in D1, oldest first, in the shape history reads (src/domain/history.ts):
+   * with the rows D1 has, every committed change. `targetIds` narrows them to those targets.
+   */
+  pendingEntries(targetIds?: readonly string[]): HistoryEntry[] {
+    const parse = (json: string | null): unknown => (json === null ? null : (JSON.parse(json) as unknown));
+    return this.sql
+      .exec<OutboxRow>("SELECT * FROM audit_outbox ORDER BY seq")
+      .toArray()
+      .filter((r) => targetIds === undefined || targetIds.includes(r.target_id))
+      .map((r) => ({
+        seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: { type: r.target_type, id: r.target_id },
+        before: parse(r.before_json), after: parse(r.after_json), reason: r.reason,
+      }));
   }
 
   pending(): number {

@@ -4,6 +4,7 @@
  * type mapping (which recurses through the flag's JSON values) out of the compiler's way.
  */
 import type { Flag } from "../domain/flag.js";
+import type { HistoryEntry } from "../domain/history.js";
 import type { SnapshotManifest } from "../domain/snapshot.js";
 import type { Env } from "../env.js";
 import type { RolloutState } from "../domain/rollout/model.js";
@@ -32,6 +33,10 @@ export interface EnvironmentApi {
   patchFlag(key: string, patch: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
   setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
   archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  /** Writes an earlier version's content as the flag's next version (`flag.restored`). */
+  restoreFlag(key: string, content: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>>;
+  /** Audit events committed and not yet in D1, oldest first (optionally only these target ids). */
+  pendingAudit(targetIds?: readonly string[]): Promise<HistoryEntry[]>;
   importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>>;
   listSegments(): Promise<SegmentView[]>;
   getSegment(key: string): Promise<SegmentView | null>;

@@ -24,6 +24,7 @@ import { AuditOutbox } from "../audit/outbox.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
 import { loadConfig, type Config } from "../config.js";
 import type { Flag } from "../domain/flag.js";
+import type { HistoryEntry } from "../domain/history.js";
 import { STRICT_OUTBOUND } from "../domain/outbound-url.js";
 import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutSeries } from "../domain/rollout/series.js";
@@ -62,6 +63,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   private readonly clock: EnvironmentClock;
   private readonly publisher: SnapshotPublisher;
   private readonly auditFlusher: AuditFlusher;
+  private readonly outbox: AuditOutbox;
   private readonly webhooks: WebhookOutbox;
   private readonly context: EnvironmentContext;
   private readonly flags: FlagCommands;
@@ -86,6 +88,7 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
     this.storage = new EnvironmentStorage(sql);
     const outbox = new AuditOutbox(sql, this.name);
+    this.outbox = outbox;
     const rolloutStore = new RolloutStore(sql);
     const metricStore = new MetricStore(sql);
     const scheduleStore = new ScheduleStore(sql);
@@ -177,6 +180,15 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
     return this.flags.setEnabled(key, enabled, guard, meta);
+  }
+
+  restoreFlag(key: string, content: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
+    return this.flags.restore(key, content, guard, meta);
+  }
+
+  /** Audit events committed and not yet in D1 (history merges them with D1's rows). */
+  async pendingAudit(targetIds?: readonly string[]): Promise<HistoryEntry[]> {
+    return this.outbox.pendingEntries(targetIds);
   }
 
   archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {

@@ -54,6 +54,17 @@ export class FlagCommands {
     }, undefined, true);
   }
 
+  /**
+   * Writes an earlier version's content (rebuilt from the audit log by the caller) as the flag's
+   * next version, audited as `flag.restored`; an archived flag comes back. Same checks as put.
+   */
+  restore(key: string, content: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
+    const parsed = Flag.safeParse(content);
+    if (!parsed.success) return Promise.resolve(validationError("the version's content is not a valid flag today", parsed.error));
+    if (parsed.data.key !== key) return Promise.resolve(failure("VALIDATION_FAILED", "the version is of another flag", [{ path: "version", message: `not a version of "${key}"` }]));
+    return this.write(key, guard, meta, () => ({ ok: true, flag: parsed.data }), "flag.restored", true);
+  }
+
   /** The kill switch: enabled = false serves the off variant to everyone. */
   setEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
     const build = (current: Flag | undefined): CommandResult<{ flag: Flag }> => (current ? { ok: true, flag: { ...current, enabled } } : notFound(key));
@@ -120,7 +131,12 @@ export class FlagCommands {
     if (storage.getMeta("seeded") !== undefined) return false;
     this.env.change((tx) => {
       if (storage.flagCount() === 0 && plan && plan.flags.length > 0) {
-        for (const flag of plan.flags) storage.putFlag(flag, tx.at);
+        // One event per flag with its whole body, so every flag's history starts at its creation
+        // (src/domain/history.ts rebuilds versions from it); then one summary of the seed.
+        for (const flag of plan.flags) {
+          const after = storage.putFlag(flag, tx.at);
+          tx.audit({ actor: "system:seed", action: "flag.created", targetType: "flag", targetId: flag.key, after, reason: `seeded from ${plan.source}` });
+        }
         tx.audit({ actor: "system:seed", action: "environment.seeded", targetType: "environment", targetId: this.env.name, after: { flags: plan.flags.map((f) => f.key), source: plan.source } });
         tx.bump();
       }

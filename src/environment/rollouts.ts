@@ -7,6 +7,7 @@
  */
 import { failure, validationError, type ChangeMeta, type CommandResult, type ErrorDetail } from "../command.js";
 import { randomToken } from "../crypto.js";
+import type { Serve } from "../domain/flag.js";
 import { checkOutboundUrl, type OutboundPolicy } from "../domain/outbound-url.js";
 import { createRollout } from "../domain/rollout/create.js";
 import { rolloutCreatedAfter } from "../domain/rollout/created-audit.js";
@@ -234,9 +235,14 @@ export class Rollouts {
   private apply(tx: Change, before: Rollout, d: Extract<Decision, { ok: true }>, meta: ChangeMeta): void {
     const { storage, rollouts, webhooks } = this.env;
     rollouts.put(d.rollout);
+    // What the step did to the flag, so its history can be rebuilt from the log (src/domain/history.ts).
+    let flagChange: { fallthrough: Serve; flagVersion: number } | undefined;
     if (d.effect) {
       const flag = storage.getFlag(d.rollout.flag);
-      if (flag) storage.putFlag({ ...flag, fallthrough: fallthroughAfter(d.rollout, d.effect) }, tx.at);
+      if (flag) {
+        const stored = storage.putFlag({ ...flag, fallthrough: fallthroughAfter(d.rollout, d.effect) }, tx.at);
+        flagChange = { fallthrough: stored.fallthrough, flagVersion: stored.version };
+      }
       tx.bump();
     }
     // Warnings are not transitions: audited (and so delivered) on their own, never pausing anything.
@@ -259,7 +265,7 @@ export class Rollouts {
         targetType: "rollout",
         targetId: d.rollout.flag,
         before: { rolloutId: before.id, ...d.event.from },
-        after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }) },
+        after: { rolloutId: d.rollout.id, ...d.event.to, ...(d.event.evidence === undefined ? {} : { evidence: d.event.evidence }), ...flagChange },
       },
       { rolloutId: d.rollout.id, text: String(text), fields },
     );

@@ -113,6 +113,8 @@ export const MUST_COVER = [
   "POST /envs/{env}/webhooks",
   "DELETE /envs/{env}/webhooks/{id}",
   "GET /envs/{env}/webhooks/{id}/deliveries",
+  "GET /envs/{env}/flags/{key}/versions",
+  "POST /envs/{env}/flags/{key}/restore",
 ];
 
 export function expectCoversKnownRoutes(operations: readonly AdminOperation[]): void {

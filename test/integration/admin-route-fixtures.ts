@@ -94,6 +94,8 @@ export function validBody(op: AdminOperation, values: PathValues): unknown {
       return routeSegment(values.segmentKey);
     case "POST /envs/{env}/segments/{key}/members":
       return { add: ["user-4"], remove: ["user-1"] };
+    case "POST /envs/{env}/flags/{key}/restore":
+      return { version: 1, reason: "restored by a route-wide test" };
     default:
       throw new Error(`no valid body for ${operationName(op)}: add one to validBody()`);
   }

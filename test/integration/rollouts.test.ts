@@ -56,8 +56,9 @@ describe("rollouts on a simulated clock, through the real Worker", () => {
     expect(new Set(percentages)).toEqual(new Set([25, 50, 100]));
     expect(await evaluate("staging", "phase_4_deployment", "anyone")).toBe(true);
     const audit = await adminJson<{ entries: { action: string }[] }>("GET", "/envs/staging/audit?flag=phase_4_deployment");
+    // The flag's history starts with its seeding (a flag.created by system:seed).
     expect(audit.body.entries.map((e) => e.action).reverse()).toEqual([
-      "rollout.created", "rollout.started", "stage.advanced", "stage.advanced", "rollout.completed",
+      "flag.created", "rollout.created", "rollout.started", "stage.advanced", "stage.advanced", "rollout.completed",
     ]);
   });
 

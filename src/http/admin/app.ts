@@ -11,6 +11,7 @@ import { eventRoutes } from "./events.js";
 import { adminAuth } from "./auth.js";
 import { explainRoutes } from "./explain.js";
 import { flagRoutes } from "./flags.js";
+import { historyRoutes } from "./history.js";
 import { keyRoutes } from "./keys.js";
 import { rolloutRoutes } from "./rollouts.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -75,6 +76,7 @@ admin.use("*", (c, next) => (c.req.path === PUBLIC_PATH ? next() : adminAuth(c, 
 
 admin.route("/", flagRoutes);
 admin.route("/", explainRoutes);
+admin.route("/", historyRoutes);
 admin.route("/", auditRoutes);
 admin.route("/", keyRoutes);
 admin.route("/", rolloutRoutes);

@@ -22,7 +22,7 @@ function view(c: AdminContext, env: string, flag: FlagType): z.infer<typeof Flag
  * next write can send it as If-Match. `status` is 201 only when a PUT created the flag (patch and
  * toggle need an existing flag); the route's typed responses keep it honest.
  */
-function flagWriteResponse<S extends 200 | 201>(c: AdminContext, result: FlagChange, status: S) {
+export function flagWriteResponse<S extends 200 | 201>(c: AdminContext, result: FlagChange, status: S) {
   c.header("ETag", `"${result.flag.version}"`);
   const body: z.infer<typeof FlagWriteResult> = {
     flag: result.flag,
@@ -35,7 +35,7 @@ function flagWriteResponse<S extends 200 | 201>(c: AdminContext, result: FlagCha
 }
 
 /** The expected version from `If-Match` (preferred) or `?expectedVersion=`. */
-function guardOf(headers: z.infer<typeof WriteHeaders>, query: { expectedVersion?: number | undefined }) {
+export function guardOf(headers: z.infer<typeof WriteHeaders>, query: { expectedVersion?: number | undefined }) {
   return { expectedVersion: headers["if-match"] ?? query.expectedVersion };
 }
 
