@@ -1,8 +1,8 @@
 /**
  * The Environment Durable Object: the only writer of one environment's flags, SDK keys, rollouts
  * and KV snapshot (docs/architecture.md). This class is the composition root: it builds the
- * environment's parts once — storage, audit outbox and flusher, snapshot publisher, webhook
- * outbox, metrics store, the environment clock — wires them into one `EnvironmentContext`, and
+ * environment's parts once (parts.ts: storage, audit outbox and flusher, snapshot publisher,
+ * webhook outbox, metrics store, the environment clock, wired into one `EnvironmentContext`) and
  * delegates each RPC method to the module that owns it:
  *
  * - FlagCommands (flag-commands.ts): put / patch / kill switch / archive / import / seed / overrides
@@ -19,13 +19,10 @@
  * RPC methods return results instead of throwing: errors thrown across RPC surface badly.
  */
 import { DurableObject } from "cloudflare:workers";
-import { AuditFlusher } from "../audit/flusher.js";
-import { AuditOutbox } from "../audit/outbox.js";
 import type { ChangeMeta, CommandResult } from "../command.js";
 import { loadConfig, type Config } from "../config.js";
 import type { Flag } from "../domain/flag.js";
 import type { HistoryEntry } from "../domain/history.js";
-import { STRICT_OUTBOUND } from "../domain/outbound-url.js";
 import type { RolloutState } from "../domain/rollout/model.js";
 import type { RolloutSeries } from "../domain/rollout/series.js";
 import type { RolloutStatus } from "../domain/rollout/status.js";
@@ -34,87 +31,30 @@ import type { Schedule, ScheduleState } from "../domain/schedule.js";
 import type { SdkKeyRecord } from "../domain/sdk-key.js";
 import type { SegmentView } from "../domain/segment.js";
 import type { SnapshotManifest } from "../domain/snapshot.js";
-import type { Env } from "../env.js";
-import { selectMetrics } from "../metrics/select.js";
-import type { EnvironmentApi } from "./api.js";
-import { EnvironmentClock } from "./clock.js";
-import { EnvironmentContext } from "./context.js";
-import { FlagCommands } from "./flag-commands.js";
-import { durableObjectMetrics, MetricStore } from "./metric-store.js";
-import { RolloutStore } from "./rollout-store.js";
-import { Rollouts } from "./rollouts.js";
-import { ScheduleStore } from "./schedule-store.js";
-import { Schedules } from "./schedules.js";
-import { SdkKeyCommands } from "./sdk-key-commands.js";
-import { SegmentCommands, type SegmentChange, type SegmentMembersOutcome } from "./segment-commands.js";
-import { seedPlan } from "./seed.js";
-import { SnapshotPublisher } from "./snapshot-publisher.js";
-import { EnvironmentStorage } from "./storage.js";
-import { Subscribers, type ChangeMessage } from "./subscribers.js";
-import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, WriteGuard } from "./types.js";
 import type { CreatedWebhook, WebhookDelivery, WebhookRecord } from "../domain/webhook.js";
-import { WebhookCommands } from "./webhook-commands.js";
-import { WebhookOutbox, type WebhookStats } from "./webhook-outbox.js";
+import type { Env } from "../env.js";
+import type { EnvironmentApi } from "./api.js";
+import { buildEnvironmentParts, type EnvironmentParts } from "./parts.js";
+import type { SegmentChange, SegmentMembersOutcome } from "./segment-commands.js";
+import { seedPlan } from "./seed.js";
+import type { ChangeOutcome, CreatedSdkKey, EnvironmentStatus, FlagChange, ImportOutcome, RolloutCommand, WriteGuard } from "./types.js";
+import type { WebhookStats } from "./webhook-outbox.js";
 
 export class EnvironmentDurableObject extends DurableObject<Env> implements EnvironmentApi {
   private readonly name: string;
   private readonly config: Config | undefined;
-  private readonly storage: EnvironmentStorage;
-  private readonly clock: EnvironmentClock;
-  private readonly publisher: SnapshotPublisher;
-  private readonly auditFlusher: AuditFlusher;
-  private readonly outbox: AuditOutbox;
-  private readonly webhooks: WebhookOutbox;
-  private readonly context: EnvironmentContext;
-  private readonly flags: FlagCommands;
-  private readonly sdkKeys: SdkKeyCommands;
-  private readonly segments: SegmentCommands;
-  private readonly rollouts: Rollouts;
-  private readonly schedules: Schedules;
-  private readonly webhookCommands: WebhookCommands;
-  private readonly subscribers: Subscribers;
+  private readonly parts: EnvironmentParts;
   /** Where audit rows go. A seam for fault-injection tests, which wrap the real binding. */
   auditDatabase: D1Database;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const sql = ctx.storage.sql;
-    const transact = <T>(fn: () => T): T => ctx.storage.transactionSync(fn);
-    const armAlarm = (at: number) => this.armAlarm(at);
     const loaded = loadConfig(env);
     this.config = loaded.ok ? loaded.config : undefined;
     this.name = ctx.id.name ?? "unnamed";
     this.auditDatabase = env.AUDIT_DB;
-
-    this.storage = new EnvironmentStorage(sql);
-    const outbox = new AuditOutbox(sql, this.name);
-    this.outbox = outbox;
-    const rolloutStore = new RolloutStore(sql);
-    const metricStore = new MetricStore(sql);
-    const scheduleStore = new ScheduleStore(sql);
-    // Without a valid configuration, outbound calls get the strictest rules.
-    const outbound = this.config?.outbound ?? STRICT_OUTBOUND;
-    this.webhooks = new WebhookOutbox(sql, outbound, env.WEBHOOK_SECRET);
-    for (const part of [this.storage, outbox, rolloutStore, metricStore, this.webhooks, scheduleStore]) part.migrate();
-
-    const storage = this.storage;
-    this.subscribers = new Subscribers(ctx, () => this.changeMessage());
-    this.clock = new EnvironmentClock({ load: () => Number(storage.getMeta("clock") ?? "0"), save: (ms) => storage.setMeta("clock", ms) });
-    this.publisher = new SnapshotPublisher({ storage, kv: env.FLAGS_KV, env: this.name, clock: this.clock, armAlarm });
-    this.auditFlusher = new AuditFlusher({ outbox, database: () => this.auditDatabase, retryAt: armAlarm });
-    this.context = new EnvironmentContext({
-      name: this.name, storage, outbox, rollouts: rolloutStore, metrics: metricStore, webhooks: this.webhooks,
-      clock: this.clock, publisher: this.publisher, auditFlusher: this.auditFlusher, transact, armAlarm,
-      notify: (entries) => this.subscribers.broadcast(this.changeMessage(), entries),
-    });
-    this.flags = new FlagCommands(this.context);
-    this.sdkKeys = new SdkKeyCommands(this.context);
-    this.segments = new SegmentCommands(this.context);
-    this.rollouts = new Rollouts(this.context, selectMetrics(this.config, env, durableObjectMetrics(metricStore, transact)), outbound);
-    this.schedules = new Schedules(this.context, scheduleStore, armAlarm);
-    this.webhookCommands = new WebhookCommands(this.context, outbound);
-
-    if (this.config && this.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
+    this.parts = buildEnvironmentParts({ ctx, env, name: this.name, config: this.config, auditDatabase: () => this.auditDatabase, armAlarm: (at) => this.armAlarm(at) });
+    if (this.config && this.parts.flags.seedIfEmpty(seedPlan(this.config.seedFlags))) {
       void ctx.blockConcurrencyWhile(() => this.armAlarm(Date.now() + 1));
     }
   }
@@ -123,156 +63,156 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /** The current snapshot manifest; `knownVersion` lets a caller that already holds it skip the transfer. */
   async getSnapshot(knownVersion?: number): Promise<SnapshotManifest | { version: number; unchanged: true }> {
-    const { version } = this.publisher.stamp();
-    return knownVersion === version ? { version, unchanged: true } : this.publisher.current();
+    const { version } = this.parts.publisher.stamp();
+    return knownVersion === version ? { version, unchanged: true } : this.parts.publisher.current();
   }
 
   /** One shard of the current snapshot, when the caller's KV does not have it yet. */
   async getShard(index: number, hash: string): Promise<string | null> {
-    return (await this.publisher.shardText(index, hash)) ?? null;
+    return (await this.parts.publisher.shardText(index, hash)) ?? null;
   }
 
   async status(): Promise<EnvironmentStatus> {
     return {
       env: this.name,
-      version: this.storage.version(),
-      flagCount: this.storage.flagCount(),
-      clock: this.clock.now(),
-      ...this.publisher.status(),
-      audit: this.auditFlusher.status(),
-      metrics: { source: this.rollouts.metricsSource, lastError: this.rollouts.lastMetricsError() },
+      version: this.parts.storage.version(),
+      flagCount: this.parts.storage.flagCount(),
+      clock: this.parts.clock.now(),
+      ...this.parts.publisher.status(),
+      audit: this.parts.auditFlusher.status(),
+      metrics: { source: this.parts.rollouts.metricsSource, lastError: this.parts.rollouts.lastMetricsError() },
     };
   }
 
   async listFlags(): Promise<Flag[]> {
-    return this.storage.listFlags();
+    return this.parts.storage.listFlags();
   }
 
   async getFlag(key: string): Promise<Flag | null> {
-    return this.storage.getFlag(key) ?? null;
+    return this.parts.storage.getFlag(key) ?? null;
   }
 
   async listSdkKeys(): Promise<SdkKeyRecord[]> {
-    return this.storage.listSdkKeys();
+    return this.parts.storage.listSdkKeys();
   }
 
   async listSegments(): Promise<SegmentView[]> {
-    return this.segments.list();
+    return this.parts.segments.list();
   }
 
   async getSegment(key: string): Promise<SegmentView | null> {
-    return this.segments.get(key) ?? null;
+    return this.parts.segments.get(key) ?? null;
   }
 
   async notificationStats(): Promise<WebhookStats> {
-    return this.webhooks.stats();
+    return this.parts.webhooks.stats();
   }
 
   // ── commands ───────────────────────────────────────────────────────────────────────────────
 
   putFlag(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
-    return this.flags.put(key, body, guard, meta);
+    return this.parts.flags.put(key, body, guard, meta);
   }
 
   patchFlag(key: string, patch: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
-    return this.flags.patch(key, patch, guard, meta);
+    return this.parts.flags.patch(key, patch, guard, meta);
   }
 
   setFlagEnabled(key: string, enabled: boolean, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
-    return this.flags.setEnabled(key, enabled, guard, meta);
+    return this.parts.flags.setEnabled(key, enabled, guard, meta);
   }
 
   restoreFlag(key: string, content: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<FlagChange>> {
-    return this.flags.restore(key, content, guard, meta);
+    return this.parts.flags.restore(key, content, guard, meta);
   }
 
   /** Audit events committed and not yet in D1 (history merges them with D1's rows). */
   async pendingAudit(targetIds?: readonly string[]): Promise<HistoryEntry[]> {
-    return this.outbox.pendingEntries(targetIds);
+    return this.parts.outbox.pendingEntries(targetIds);
   }
 
   archiveFlag(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
-    return this.flags.archive(key, guard, meta);
+    return this.parts.flags.archive(key, guard, meta);
   }
 
   importFlags(input: unknown, options: unknown, meta: ChangeMeta): Promise<CommandResult<ImportOutcome>> {
-    return this.flags.import(input, options, meta);
+    return this.parts.flags.import(input, options, meta);
   }
 
   putSegment(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>> {
-    return this.segments.put(key, body, meta);
+    return this.parts.segments.put(key, body, meta);
   }
 
   deleteSegment(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
-    return this.segments.delete(key, meta);
+    return this.parts.segments.delete(key, meta);
   }
 
   changeSegmentMembers(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>> {
-    return this.segments.members(key, body, meta);
+    return this.parts.segments.members(key, body, meta);
   }
 
   createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>> {
-    return this.sdkKeys.create(input, meta);
+    return this.parts.sdkKeys.create(input, meta);
   }
 
   revokeSdkKey(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
-    return this.sdkKeys.revoke(id, meta);
+    return this.parts.sdkKeys.revoke(id, meta);
   }
 
   createRollout(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ rollout: RolloutStatus | null; plan: RolloutPlan }>> {
-    return this.rollouts.create(input, meta, requestOrigin);
+    return this.parts.rollouts.create(input, meta, requestOrigin);
   }
 
   async listRollouts(filter: { flag?: string | undefined; state?: RolloutState | undefined }): Promise<RolloutStatus[]> {
-    return this.rollouts.list(filter);
+    return this.parts.rollouts.list(filter);
   }
 
   async getRollout(id: string): Promise<RolloutStatus | null> {
-    return this.rollouts.get(id);
+    return this.parts.rollouts.get(id);
   }
 
   rolloutSeries(id: string, from: number | undefined, to: number | undefined): Promise<CommandResult<{ series: RolloutSeries }>> {
-    return this.rollouts.series(id, from, to);
+    return this.parts.rollouts.series(id, from, to);
   }
 
   rolloutCommand(id: string, command: RolloutCommand, meta: ChangeMeta): Promise<CommandResult<{ rollout: RolloutStatus; changed: boolean }>> {
-    return this.rollouts.command(id, command, meta);
+    return this.parts.rollouts.command(id, command, meta);
   }
 
   createSchedule(input: unknown, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>> {
-    return this.schedules.create(input, meta);
+    return this.parts.schedules.create(input, meta);
   }
 
   async listSchedules(filter: { state?: ScheduleState | undefined; flag?: string | undefined }): Promise<Schedule[]> {
-    return this.schedules.list(filter);
+    return this.parts.schedules.list(filter);
   }
 
   async getSchedule(id: string): Promise<Schedule | null> {
-    return this.schedules.get(id);
+    return this.parts.schedules.get(id);
   }
 
   cancelSchedule(id: string, meta: ChangeMeta): Promise<CommandResult<{ schedule: Schedule }>> {
-    return this.schedules.cancel(id, meta);
+    return this.parts.schedules.cancel(id, meta);
   }
 
   async ingestMetrics(input: unknown, maxAgeSeconds: number): Promise<CommandResult<{ buckets: number; dropped: number }>> {
-    return this.rollouts.ingest(input, maxAgeSeconds);
+    return this.parts.rollouts.ingest(input, maxAgeSeconds);
   }
 
   createWebhook(input: unknown, meta: ChangeMeta, requestOrigin?: string): Promise<CommandResult<{ webhook: CreatedWebhook }>> {
-    return this.webhookCommands.create(input, meta, requestOrigin);
+    return this.parts.webhookCommands.create(input, meta, requestOrigin);
   }
 
   async listWebhooks(): Promise<WebhookRecord[]> {
-    return this.webhookCommands.list();
+    return this.parts.webhookCommands.list();
   }
 
   deleteWebhook(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
-    return this.webhookCommands.delete(id, meta);
+    return this.parts.webhookCommands.delete(id, meta);
   }
 
   async webhookDeliveries(id: string, limit?: number): Promise<CommandResult<{ deliveries: WebhookDelivery[] }>> {
-    return this.webhookCommands.deliveries(id, limit);
+    return this.parts.webhookCommands.deliveries(id, limit);
   }
 
   // ── time and side effects ──────────────────────────────────────────────────────────────────
@@ -283,22 +223,22 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
    * drains (retrying pending publishes, audit flushes and webhooks).
    */
   async tick(now: number): Promise<EnvironmentStatus> {
-    this.clock.advanceTo(now);
-    if (this.config) this.flags.auditOverrideChanges(this.config.overrides[this.name] ?? {});
-    await this.schedules.applyDue();
-    await this.rollouts.tick(this.clock.now());
-    await this.context.drain();
+    this.parts.clock.advanceTo(now);
+    if (this.config) this.parts.flags.auditOverrideChanges(this.config.overrides[this.name] ?? {});
+    await this.parts.schedules.applyDue();
+    await this.parts.rollouts.tick(this.parts.clock.now());
+    await this.parts.context.drain();
     return this.status();
   }
 
   /** Write pending audit rows to D1 now (also done after every commit and by the alarm). */
   flushAudit(): Promise<{ written: number; pending: number }> {
-    return this.auditFlusher.flush();
+    return this.parts.auditFlusher.flush();
   }
 
   /** `/subscribe?kind=evaluation|admin`: a hibernatable WebSocket that hears every change (subscribers.ts). */
   override async fetch(request: Request): Promise<Response> {
-    return this.subscribers.accept(request);
+    return this.parts.subscribers.accept(request);
   }
 
   /** Subscribers only listen; whatever they send is ignored. */
@@ -315,14 +255,8 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
 
   /** The one alarm, armed at the earliest time any part needs it: due schedules, then effects. */
   override async alarm(): Promise<void> {
-    await this.schedules.applyDue();
-    await this.context.drain();
-  }
-
-  /** The current version as subscribers hear it; `lastModified` is when its snapshot was built. */
-  private changeMessage(): ChangeMessage {
-    const { version, publishedAt } = this.publisher.stamp();
-    return { type: "change", version, lastModified: Math.floor(Date.parse(publishedAt) / 1000) };
+    await this.parts.schedules.applyDue();
+    await this.parts.context.drain();
   }
 
   private async armAlarm(at: number): Promise<void> {
