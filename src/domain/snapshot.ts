@@ -99,3 +99,8 @@ export function evaluateAll(snapshot: CompiledSnapshot, context: EvaluationConte
   for (let i = 0; i < flags.length; i++) out[i] = (flags[i] as CompiledFlag).evaluate(context, now);
   return out;
 }
+
+/** The flags the caller may see, in key order (what `evaluateAll` evaluates; streamed bulk answers walk it in chunks). */
+export function visibleFlags(snapshot: CompiledSnapshot, visibility: Visibility): readonly CompiledFlag[] {
+  return visibility === "all" ? snapshot.all : snapshot.clientSide;
+}

@@ -108,10 +108,12 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 
   async status(): Promise<EnvironmentStatus> {
+    const usage = this.storage.flagUsage();
     return {
       env: this.name,
       version: this.storage.version(),
-      flagCount: this.storage.flagCount(),
+      flagCount: usage.flags,
+      flagBytes: usage.bytes,
       clock: this.clock.now(),
       ...this.publisher.status(),
       audit: this.auditFlusher.status(),

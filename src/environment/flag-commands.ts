@@ -9,7 +9,7 @@ import { z } from "zod";
 import { failure, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
 import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
 import { Flag, FlagSet } from "../domain/flag.js";
-import { budgetExcess } from "../domain/limits.js";
+import { budgetBreach } from "../domain/limits.js";
 import { mergePatch } from "../domain/merge-patch.js";
 import type { Change, EnvironmentContext } from "./context.js";
 import type { ChangeOutcome, FlagChange, ImportOutcome, WriteGuard } from "./types.js";
@@ -162,8 +162,12 @@ export class FlagCommands {
       return await this.env.commit((tx) => {
         const before = storage.flagUsage();
         const result = fn(tx);
-        const excess = result.ok ? budgetExcess(name, before, storage.flagUsage()) : undefined;
-        if (excess !== undefined) throw new OverBudget(failure("VALIDATION_FAILED", `over the environment budget: ${excess}`, [{ path: "", message: excess }]));
+        const breach = result.ok ? budgetBreach(name, before, storage.flagUsage()) : undefined;
+        if (breach !== undefined) {
+          // `details[].path` names the limit as `LIMITS` (src/domain/limits.ts) and docs/flags.md call it.
+          const message = `over the environment budget: ${breach.message} (limit ${breach.limit} = ${breach.max})`;
+          throw new OverBudget(failure("VALIDATION_FAILED", message, [{ path: `limits.${breach.limit}`, message: breach.message }]));
+        }
         return result;
       });
     } catch (error) {

@@ -6,6 +6,7 @@
  * metadata (docs/architecture.md, "Storage schema").
  */
 import { randomToken, sha256Hex } from "../crypto.js";
+import { utf8Bytes } from "../domain/limits.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { retryDelay, Serial } from "../serial.js";
 import { snapshotKey } from "../snapshot-key.js";
@@ -20,6 +21,12 @@ export interface PublishStatus {
   /** Epoch ms (wall clock) of the last KV write attempt. */
   readonly lastPublishAt: number | null;
   readonly lastPublishError: string | null;
+  /**
+   * UTF-8 bytes of the largest value the last successful publish wrote to KV (the snapshot; with a
+   * sharded snapshot, its largest shard or manifest), null before the first publish. /health
+   * compares it with KV's 25 MiB value limit.
+   */
+  readonly largestValueBytes: number | null;
 }
 
 export class SnapshotPublisher {
@@ -63,7 +70,13 @@ export class SnapshotPublisher {
   status(): PublishStatus {
     const { storage } = this.deps;
     const last = storage.getMeta("last_publish_at");
-    return { publishedVersion: this.publishedVersion(), lastPublishAt: last === undefined ? null : Number(last), lastPublishError: storage.getMeta("last_publish_error") ?? null };
+    const largest = storage.getMeta("largest_value_bytes");
+    return {
+      publishedVersion: this.publishedVersion(),
+      lastPublishAt: last === undefined ? null : Number(last),
+      lastPublishError: storage.getMeta("last_publish_error") ?? null,
+      largestValueBytes: largest === undefined ? null : Number(largest),
+    };
   }
 
   /** Publishes the current snapshot if KV is behind. Never throws. */
@@ -86,6 +99,7 @@ export class SnapshotPublisher {
     try {
       await kv.put(snapshotKey(env), body, { metadata: { version: snapshot.version, hash: await sha256Hex(body) } });
       storage.setMeta("published_version", snapshot.version);
+      storage.setMeta("largest_value_bytes", utf8Bytes(body));
       storage.setMeta("publish_failures", 0);
       storage.deleteMeta("last_publish_error");
     } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { LIMITS } from "../../domain/limits.js";
 import { errorResponse } from "../errors.js";
 import { auditRoutes } from "./audit.js";
 import { eventRoutes } from "./events.js";
@@ -17,8 +18,8 @@ import { statusRoutes } from "./status.js";
 import { createAdminRouter, type AdminEnv } from "./support.js";
 
 /** Imports carry whole environments; every other admin body is small. */
-const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
-const MAX_BODY_BYTES = 256 * 1024;
+const MAX_IMPORT_BYTES = LIMITS.maxImportBodyBytes;
+const MAX_BODY_BYTES = LIMITS.maxAdminBodyBytes;
 
 /** The name of the bearer security scheme in the OpenAPI document. */
 export const BEARER_SCHEME = "bearer";
