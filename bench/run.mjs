@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench [-- --skip-http] [--skip-push]` (= node --expose-gc bench/run.mjs), or
-// `npm run bench -- push [push options]` for part 4 alone (see `node bench/push.mjs --help`).
+// `npm run bench -- push [push options]` for part 4 alone (see `node bench/push.mjs --help`), or
+// `npm run bench -- scale [--sizes 15,1000,10000,100000]` for part 5 alone (bench/scale.mjs).
 //
 // 1. evaluator throughput vs flagd-core (2 modes), unleash-client, GrowthBook (2 APIs) and a
 //    murmur3-only baseline (all of it shipped src/ code, bundled by bench/build.mjs);
 // 2. single-flag latency with a 10,000-flag vs a 15-flag snapshot;
 // 3. HTTP: OFREP bulk evaluation vs the static /health/live route under `npm run dev`;
-// 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost.
-// Writes docs/benchmarks.md and prints the same tables (part 4 alone rewrites only its section).
+// 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost;
+// 5. scale (only when asked for: it takes many minutes): publish, cold, after-a-change, steady and
+//    bulk figures for 15 to 100,000 flags.
+// Writes docs/benchmarks.md and prints the same tables (parts 4 and 5 alone rewrite only their
+// sections; a full run keeps the scale section as it was).
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -22,9 +26,12 @@ import { MIN_CPU_TIME_NS, allocation, callsFor, time } from "./measure.mjs";
 import { renderDoc, renderResults } from "./report.mjs";
 import { parsePushArgs, runPush } from "./push.mjs";
 import { extractPushSection, renderPushResults, renderPushSection, withPushSection } from "./push-report.mjs";
+import { parseScaleArgs, runScale } from "./scale.mjs";
+import { extractScaleSection, renderScaleResults, renderScaleSection, withScaleSection } from "./scale-report.mjs";
 
 const argv = process.argv.slice(2);
 const pushOnly = argv[0] === "push";
+const scaleOnly = argv[0] === "scale";
 const skipHttp = argv.includes("--skip-http");
 const skipPush = argv.includes("--skip-push");
 const docPath = join(root, "docs", "benchmarks.md");
@@ -237,7 +244,8 @@ async function main() {
   const results = renderResults(data);
   // Without part 4 this run keeps the push section of the previous doc (or the empty template).
   const pushSection = p4 !== null ? renderPushSection(p4) : (extractPushSection(readDoc()) ?? renderPushSection(null));
-  writeFileSync(docPath, withPushSection(renderDoc(data, results), pushSection));
+  const scaleSection = extractScaleSection(readDoc()) ?? renderScaleSection(null);
+  writeFileSync(docPath, withScaleSection(withPushSection(renderDoc(data, results), pushSection), scaleSection));
   // Raw figures of the last run (gitignored), e.g. for comparing runs.
   writeFileSync(join(root, "bench", ".build", "last-run.json"), `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(`${results}\n`);
@@ -273,7 +281,17 @@ async function pushMain() {
   return data.error ? 1 : 0;
 }
 
-(pushOnly ? pushMain() : main()).then(
+/** `npm run bench -- scale [--sizes …]`: part 5 alone; rewrites only the scale section of the doc. */
+async function scaleMain() {
+  const options = parseScaleArgs(argv.slice(1));
+  const data = await runScale({ log: (m) => log(`scale: ${m}`), options });
+  writeFileSync(docPath, withScaleSection(readDoc(), renderScaleSection(data)));
+  log("rewrote the scale section of docs/benchmarks.md");
+  process.stdout.write(`${renderScaleResults(data)}\n`);
+  return data.rows.some((r) => r.error !== undefined) ? 1 : 0;
+}
+
+(pushOnly ? pushMain() : scaleOnly ? scaleMain() : main()).then(
   (code) => process.exit(code), // unleash/GrowthBook may leave handles open
   (error) => {
     console.error(error);
