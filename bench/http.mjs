@@ -121,7 +121,7 @@ export async function startDevServer({ log = () => {}, persistDir = undefined, r
     throw e;
   }
   log(`dev server ready on ${base} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { base, port, pid: child.pid, stop, stopSync };
+  return { base, port, pid: child.pid, stop, stopSync, logTail: () => tail(logFile) };
 }
 
 function tail(file) {

@@ -12,7 +12,7 @@
 //    bulk figures for 15 to 100,000 flags.
 // Writes docs/benchmarks.md and prints the same tables (parts 4 and 5 alone rewrite only their
 // sections; a full run keeps the scale section as it was).
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import v8 from "node:v8";
@@ -284,7 +284,17 @@ async function pushMain() {
 /** `npm run bench -- scale [--sizes …]`: part 5 alone; rewrites only the scale section of the doc. */
 async function scaleMain() {
   const options = parseScaleArgs(argv.slice(1));
+  const lastPath = join(root, "bench", ".build", "scale-last.json");
+  if (options.merge) {
+    try {
+      options.previous = JSON.parse(readFileSync(lastPath, "utf8"));
+    } catch {
+      log("--merge: no previous run in bench/.build/scale-last.json");
+    }
+  }
   const data = await runScale({ log: (m) => log(`scale: ${m}`), options });
+  mkdirSync(join(root, "bench", ".build"), { recursive: true });
+  writeFileSync(lastPath, `${JSON.stringify(data, null, 2)}\n`);
   writeFileSync(docPath, withScaleSection(readDoc(), renderScaleSection(data)));
   log("rewrote the scale section of docs/benchmarks.md");
   process.stdout.write(`${renderScaleResults(data)}\n`);

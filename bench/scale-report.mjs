@@ -60,6 +60,8 @@ export function renderScaleResults(data) {
       .map(([what, x, goal]) => `${what} at ${int(r.flags)} flags (${x.toFixed(2)}×, goal ≤ ${goal}×)`),
   );
   const unpublishable = data.rows.filter((r) => r.publishError !== undefined).map((r) => `${int(r.flags)} flags (${r.publishError})`);
+  const merged = data.rows.filter((r) => r.from !== undefined);
+  if (merged.length > 0) lines.push("", `Rows kept from an earlier run (\`--merge\`): ${merged.map((r) => `${int(r.flags)} flags (${r.from})`).join("; ")}.`);
   lines.push("", missed.length === 0 ? "Every measured goal is met in this run." : `Missed in this run: ${missed.join("; ")}.`);
   if (unpublishable.length > 0) lines.push("", `Not publishable with the snapshot format in this tree: ${unpublishable.join("; ")}; its evaluations were not measured.`);
   return lines.join("\n");

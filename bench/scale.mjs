@@ -37,14 +37,18 @@ const median = (xs) => percentile([...xs].sort((a, b) => a - b), 50);
 
 /** Parses `--sizes a,b,c`; throws on anything else. */
 export function parseScaleArgs(argv) {
-  const o = { sizes: SCALE_SIZES };
+  const o = { sizes: SCALE_SIZES, merge: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "scale") continue;
+    if (a === "--merge") {
+      o.merge = true;
+      continue;
+    }
     if (a === "--sizes") {
       o.sizes = String(argv[++i] ?? "").split(",").map(Number);
       if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes needs positive integers, e.g. 15,1000,10000");
-    } else throw new Error(`unknown option ${a}\nusage: npm run bench -- scale [--sizes 15,1000,10000,100000]`);
+    } else throw new Error(`unknown option ${a}\nusage: npm run bench -- scale [--sizes 15,1000,10000,100000] [--merge]\n  --merge  keep the rows of other sizes from the last run (bench/.build/scale-last.json)`);
   }
   if (!o.sizes.includes(15)) o.sizes = [15, ...o.sizes]; // the baseline of every ratio
   return o;
@@ -98,8 +102,14 @@ async function measureSize(n, { log }) {
     for (let i = 0; i < keys.length; i += CHUNK) {
       const flags = keys.slice(i, i + CHUNK).map(oursFlag);
       const mode = i === 0 ? "replace" : "merge";
-      const res = await admin(base, "POST", `/envs/${ENV}/import?mode=${mode}`, { flags });
-      version = res.environmentVersion;
+      const tc = performance.now();
+      try {
+        const res = await admin(base, "POST", `/envs/${ENV}/import?mode=${mode}`, { flags });
+        version = res.environmentVersion;
+      } catch (error) {
+        throw new Error(`import of flags ${i}-${i + flags.length - 1} failed after ${((performance.now() - tc) / 1000).toFixed(0)} s (${i} flags in): ${error.message ?? error}`);
+      }
+      if (n > CHUNK) log(`${n} flags: ${i + flags.length} imported (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
     row.importMs = performance.now() - t0;
     const deadline = Date.now() + PUBLISH_WAIT_MS;
@@ -171,13 +181,19 @@ async function measureSize(n, { log }) {
     row.bulk = { reps, ms: median(bulk), bytes: bulkBytes, msPer1000: median(bulk) / (n / 1000) };
     log(`${n} flags: cold ${row.coldMs.toFixed(1)} ms, after a change ${row.changeMs.toFixed(1)} ms, steady p50 ${row.steady.p50.toFixed(2)} ms, bulk ${row.bulk.ms.toFixed(1)} ms`);
     return row;
+  } catch (error) {
+    log(`${n} flags: dev server log:\n${server.logTail()}`);
+    throw error;
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Runs every size (15 first: the baseline); a failing size is recorded and the others still run. */
+/**
+ * Runs every size (15 first: the baseline); a failing size is recorded and the others still run.
+ * With `options.previous` (`--merge`), rows of sizes not run now are kept from that earlier run.
+ */
 export async function runScale({ log = () => {}, options = { sizes: SCALE_SIZES } } = {}) {
   const startedAt = new Date().toISOString();
   const loadStart = os.loadavg();
@@ -189,6 +205,11 @@ export async function runScale({ log = () => {}, options = { sizes: SCALE_SIZES 
       log(`${n} flags failed: ${error.stack ?? error}`);
       rows.push({ flags: n, error: String(error.message ?? error).split("\n")[0] });
     }
+  }
+  if (options.previous) {
+    const now = new Set(rows.map((r) => r.flags));
+    for (const r of options.previous.rows ?? []) if (!now.has(r.flags)) rows.push({ ...r, from: options.previous.startedAt });
+    rows.sort((a, b) => a.flags - b.flags);
   }
   return { startedAt, loadStart, loadEnd: os.loadavg(), cores: os.cpus().length, sizes: options.sizes, changes: CHANGES, chunk: CHUNK, steadyRequests: STEADY_REQUESTS, steadyConcurrency: STEADY_CONCURRENCY, rows };
 }

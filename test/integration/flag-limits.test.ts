@@ -84,6 +84,14 @@ describe("flag and environment limits", () => {
     expect(await footprint("staging")).toEqual(before);
   });
 
+  it("refuses an import body over its byte limit with 413 naming maxImportBodyBytes, nothing written", async () => {
+    const before = await footprint("staging");
+    const res = await adminJson<ErrorBody>("POST", "/envs/staging/import", { flags: [], padding: "x".repeat(LIMITS.maxImportBodyBytes) });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${LIMITS.maxImportBodyBytes} bytes (limit maxImportBodyBytes)` });
+    expect(await footprint("staging")).toEqual(before);
+  });
+
   // Slow by nature (minutes): 110,000 flags are imported, each with its audit row flushed to D1.
   it("refuses the import chunk that takes the environment over its flag budget: 422 naming the limit, nothing written", { timeout: 900_000 }, async () => {
     const max = LIMITS.maxEnvironmentFlags;

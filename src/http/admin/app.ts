@@ -48,10 +48,10 @@ admin.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, { type
  * A body limit that stands aside when a more specific one already applies: the first limit that
  * matches a request wins, so a route with its own limit registers it before the default.
  */
-function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
+function bodyLimitOf(maxSize: number, name: keyof typeof LIMITS): MiddlewareHandler<AdminEnv> {
   const limit = bodyLimit({
     maxSize,
-    onError: (c: Context<AdminEnv>) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${maxSize} bytes`),
+    onError: (c: Context<AdminEnv>) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${maxSize} bytes (limit ${name})`),
   });
   return async (c, next) => {
     if (c.get("bodyLimit") !== undefined) return next();
@@ -60,8 +60,8 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
   };
 }
 // Limits come first: they only bound what anything after them may read.
-admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES));
-admin.use("*", bodyLimitOf(MAX_BODY_BYTES));
+admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES, "maxImportBodyBytes"));
+admin.use("*", bodyLimitOf(MAX_BODY_BYTES, "maxAdminBodyBytes"));
 /** The one public admin path: the API's own description. */
 const PUBLIC_PATH = "/admin/v1/openapi.json";
 // Deny by default: every other path (a new route too) needs a token, checked before the body is
