@@ -7,7 +7,8 @@
  *
  * Under the prefix, bulk evaluation returns the subset, single-flag evaluation answers
  * FLAG_NOT_FOUND for a flag outside it, and the event stream signals only changes to it
- * (docs/ofrep.md, "Subsets"). A malformed subset is a 400 in OFREP's failure shape.
+ * (docs/ofrep.md, "Subsets"). A malformed subset is a 400 in OFREP's failure shape. The same
+ * subsets can be asked for as `?tag=` / `?prefix=` under `/ofrep/v1` (`querySubset`).
  */
 import type { Context, Next } from "hono";
 import { z } from "zod";
@@ -50,6 +51,24 @@ export async function parseSubset(c: Context<AppEnv>, next: Next): Promise<Respo
     const key = /\/evaluate\/flags\/([^/]+)$/.exec(c.req.path)?.[1];
     return failure(c, 400, "GENERAL", details, key === undefined ? undefined : safeDecode(key));
   }
+  c.set("subset", parsed.data);
+  await next();
+}
+
+/**
+ * Middleware on `/ofrep/v1/*`: the same subset from the query (`?tag=checkout` or `?prefix=checkout.`),
+ * for providers that can add static query parameters (the web provider's `query` option). One of
+ * the two at most; nothing to do without either.
+ */
+export async function querySubset(c: Context<AppEnv>, next: Next): Promise<Response | void> {
+  const tag = c.req.query("tag");
+  const prefix = c.req.query("prefix");
+  if (tag === undefined && prefix === undefined) return next();
+  const key = /\/evaluate\/flags\/([^/]+)$/.exec(c.req.path)?.[1];
+  const named = key === undefined ? undefined : safeDecode(key);
+  if (tag !== undefined && prefix !== undefined) return failure(c, 400, "GENERAL", "subset: give ?tag= or ?prefix=, not both", named);
+  const parsed = Subset.safeParse(tag !== undefined ? { kind: "tag", value: tag } : { kind: "prefix", value: prefix });
+  if (!parsed.success) return failure(c, 400, "GENERAL", parsed.error.issues.map((i) => `subset.${i.path.join(".")}: ${i.message}`).join("; "), named);
   c.set("subset", parsed.data);
   await next();
 }

@@ -34,6 +34,19 @@ describe("stock providers with a subset base URL", () => {
     expect(c.getBooleanDetails("otel_enabled", false)).toMatchObject({ value: false, errorCode: ErrorCode.FLAG_NOT_FOUND });
   });
 
+  it("web provider with its query option (?tag=) instead of a path prefix", async () => {
+    const seen: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      seen.push(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+      return fetch(input, init);
+    };
+    await WebOpenFeature.setProviderAndWait(new OFREPWebProvider({ baseUrl, query: new URLSearchParams({ tag: "demo" }), cacheMode: "disabled", fetchImplementation: recording }), { targetingKey: "user-42" });
+    const c = WebOpenFeature.getClient();
+    expect(seen[0]).toBe(`${baseUrl}/ofrep/v1/evaluate/flags?tag=demo`);
+    expect(c.getStringDetails("demo_banner_color", "none").errorCode).toBeUndefined();
+    expect(c.getBooleanDetails("otel_enabled", false)).toMatchObject({ value: false, errorCode: ErrorCode.FLAG_NOT_FOUND });
+  });
+
   it("server provider: a flag inside the prefix evaluates, one outside is FLAG_NOT_FOUND", async () => {
     await OpenFeature.setProviderAndWait(new OFREPProvider({ baseUrl: `${baseUrl}/subsets/prefix/demo_` }));
     const c = OpenFeature.getClient();

@@ -103,6 +103,19 @@ describe("OFREP subsets by base-URL prefix", () => {
     expect(Number(event.id)).toBe(inside.body.environmentVersion);
   });
 
+  it("the same subsets as ?tag= / ?prefix= under /ofrep/v1 (the web provider's query option)", async () => {
+    expect(keysOf((await bulk("/ofrep/v1/evaluate/flags?tag=checkout")).body)).toEqual(["checkout.button", "checkout.server_only"]);
+    expect(keysOf((await bulk("/ofrep/v1/evaluate/flags?prefix=search.")).body)).toEqual(["search.ranking"]);
+    const { body } = await bulk("/ofrep/v1/evaluate/flags?tag=checkout");
+    expect(new URL((body as Bulk).eventStreams?.[0]?.url as string).pathname).toBe("/subsets/tag/checkout/ofrep/v1/events");
+    const outside = await postJson("/ofrep/v1/evaluate/flags/search.ranking?tag=checkout", { context: {} }, bearer(serverKey));
+    expect(outside.status).toBe(404);
+    const both = await postJson("/ofrep/v1/evaluate/flags?tag=checkout&prefix=checkout", { context: {} }, bearer(serverKey));
+    expect(both.status).toBe(400);
+    expect(await both.json()).toEqual({ errorCode: "GENERAL", errorDetails: "subset: give ?tag= or ?prefix=, not both" });
+    expect((await postJson("/ofrep/v1/evaluate/flags?prefix=bad%20one", { context: {} }, bearer(serverKey))).status).toBe(400);
+  });
+
   it("refuses a malformed subset with 400 in OFREP's failure shape, before authentication", async () => {
     for (const path of ["/subsets/color/red/ofrep/v1/evaluate/flags", "/subsets/prefix/bad%20prefix/ofrep/v1/evaluate/flags", `/subsets/tag/${"t".repeat(65)}/ofrep/v1/evaluate/flags`]) {
       const res = await postJson(path, { context: {} });
