@@ -30,12 +30,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts `npm run dev -- --port P --persist-to <fresh dir>` in its own process group.
  * `stop()` kills the whole group (npm → scripts/dev.mjs → wrangler → workerd) and is idempotent
  * and synchronous-safe (usable from signal and exit handlers).
+ * `persistDir`: reuse this state directory (kept on stop), e.g. to restart on the same state;
+ * `readyPath`: the route that must answer 200 before the server counts as ready (default /health).
  */
-export async function startDevServer({ log = () => {} } = {}) {
+export async function startDevServer({ log = () => {}, persistDir = undefined, readyPath = "/health" } = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgeflags-bench-"));
-  const persist = join(dir, "state");
+  const persist = persistDir ?? join(dir, "state");
   const logFile = join(dir, "dev.log");
   const fd = openSync(logFile, "a");
   const args = [
@@ -104,7 +106,7 @@ export async function startDevServer({ log = () => {} } = {}) {
     while (Date.now() < deadline) {
       if (exited) throw new Error(`dev server exited early; log:\n${tail(logFile)}`);
       try {
-        const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${base}${readyPath}`, { signal: AbortSignal.timeout(10_000) });
         lastStatus = `HTTP ${res.status}`;
         await res.arrayBuffer();
         if (res.status === 200) break;
@@ -113,13 +115,13 @@ export async function startDevServer({ log = () => {} } = {}) {
       }
       await sleep(500);
     }
-    if (Date.now() >= deadline) throw new Error(`GET /health never returned 200 (last: ${lastStatus}); log:\n${tail(logFile)}`);
+    if (Date.now() >= deadline) throw new Error(`GET ${readyPath} never returned 200 (last: ${lastStatus}); log:\n${tail(logFile)}`);
   } catch (e) {
     await stop();
     throw e;
   }
   log(`dev server ready on ${base} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { base, port, pid: child.pid, stop, stopSync };
+  return { base, port, pid: child.pid, stop, stopSync, logTail: () => tail(logFile) };
 }
 
 function tail(file) {

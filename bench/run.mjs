@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // `npm run bench [-- --skip-http] [--skip-push]` (= node --expose-gc bench/run.mjs),
-// `npm run bench -- evaluator` for part 1 alone (rewrites only the evaluator section), or
-// `npm run bench -- push [push options]` for part 4 alone (see `node bench/push.mjs --help`).
+// `npm run bench -- evaluator` for part 1 alone (rewrites only the evaluator section),
+// `npm run bench -- push [push options]` for part 4 alone (see `node bench/push.mjs --help`), or
+// `npm run bench -- scale [--sizes 15,1000,10000,100000]` for part 5 alone (bench/scale.mjs).
 //
 // 1. evaluator throughput vs flagd-core (2 modes), unleash-client, GrowthBook (2 APIs), a
 //    hand-written reference evaluator (bench/reference.mjs, the limit) and a murmur3-only baseline
 //    (ours is shipped src/ code, bundled by bench/build.mjs), for short-id and UUID targeting keys;
 // 2. single-flag latency with a 10,000-flag vs a 15-flag snapshot;
 // 3. HTTP: OFREP bulk evaluation vs the static /health/live route under `npm run dev`;
-// 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost.
-// Writes docs/benchmarks.md and prints the same tables (part 4 alone rewrites only its section).
+// 4. push: time from a kill switch to a browser / 1,000 SSE clients seeing it, and the idle cost;
+// 5. scale (only when asked for: it takes many minutes): publish, cold, after-a-change, steady and
+//    bulk figures for 15 to 100,000 flags.
+// Writes docs/benchmarks.md and prints the same tables (parts 4 and 5 alone rewrite only their
+// sections; a full run keeps the scale section as it was).
 // `npm run bench -- dashboard`: the dashboard's load and 1,000-flag table (bench/dashboard.mjs),
 // written between its own markers, which a full run keeps.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import v8 from "node:v8";
@@ -29,11 +33,14 @@ import { renderDoc, renderResults } from "./report.mjs";
 import { parsePushArgs, runPush } from "./push.mjs";
 import { extractDashboardSection, renderDashboardSection, runDashboard, withDashboardSection } from "./dashboard.mjs";
 import { extractPushSection, renderPushResults, renderPushSection, withPushSection } from "./push-report.mjs";
+import { parseScaleArgs, runScale } from "./scale.mjs";
+import { extractScaleSection, renderScaleResults, renderScaleSection, withScaleSection } from "./scale-report.mjs";
 
 const argv = process.argv.slice(2);
 const pushOnly = argv[0] === "push";
 const dashboardOnly = argv[0] === "dashboard";
 const evaluatorOnly = argv[0] === "evaluator";
+const scaleOnly = argv[0] === "scale";
 const skipHttp = argv.includes("--skip-http");
 const skipPush = argv.includes("--skip-push");
 const docPath = join(root, "docs", "benchmarks.md");
@@ -276,7 +283,8 @@ async function main() {
   const results = renderResults(data);
   // Without part 4 this run keeps the push section of the previous doc (or the empty template).
   const pushSection = p4 !== null ? renderPushSection(p4) : (extractPushSection(readDoc()) ?? renderPushSection(null));
-  writeFileSync(docPath, keepDashboardSection(withPushSection(withEvaluatorSection(renderDoc(data, results), renderEvaluatorSection(data)), pushSection)));
+  const scaleSection = extractScaleSection(readDoc()) ?? renderScaleSection(null);
+  writeFileSync(docPath, withScaleSection(keepDashboardSection(withPushSection(withEvaluatorSection(renderDoc(data, results), renderEvaluatorSection(data)), pushSection)), scaleSection));
   // Raw figures of the last run (gitignored), e.g. for comparing runs.
   writeFileSync(join(root, "bench", ".build", "last-run.json"), `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(`${renderEvaluatorResults(data)}\n\n${results}\n`);
@@ -352,7 +360,27 @@ async function dashboardMain() {
   return 0;
 }
 
-(pushOnly ? pushMain() : dashboardOnly ? dashboardMain() : evaluatorOnly ? evaluatorMain() : main()).then(
+/** `npm run bench -- scale [--sizes …]`: part 5 alone; rewrites only the scale section of the doc. */
+async function scaleMain() {
+  const options = parseScaleArgs(argv.slice(1));
+  const lastPath = join(root, "bench", ".build", "scale-last.json");
+  if (options.merge) {
+    try {
+      options.previous = JSON.parse(readFileSync(lastPath, "utf8"));
+    } catch {
+      log("--merge: no previous run in bench/.build/scale-last.json");
+    }
+  }
+  const data = await runScale({ log: (m) => log(`scale: ${m}`), options });
+  mkdirSync(join(root, "bench", ".build"), { recursive: true });
+  writeFileSync(lastPath, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(docPath, withScaleSection(readDoc(), renderScaleSection(data)));
+  log("rewrote the scale section of docs/benchmarks.md");
+  process.stdout.write(`${renderScaleResults(data)}\n`);
+  return data.rows.some((r) => r.error !== undefined) ? 1 : 0;
+}
+
+(pushOnly ? pushMain() : dashboardOnly ? dashboardMain() : evaluatorOnly ? evaluatorMain() : scaleOnly ? scaleMain() : main()).then(
   (code) => process.exit(code), // unleash/GrowthBook may leave handles open
   (error) => {
     console.error(error);

@@ -3,7 +3,7 @@
  * Wire shape: docs/flags.md, "Wire shape".
  */
 import { z } from "zod";
-import { MAX_FLAG_BYTES, MAX_OBJECT_VARIANT_BYTES, MAX_STRING_VARIANT_LENGTH, utf8Bytes } from "./limits.js";
+import { LIMITS, MAX_FLAG_BYTES, MAX_OBJECT_VARIANT_BYTES, MAX_STRING_VARIANT_LENGTH, utf8Bytes } from "./limits.js";
 import { label, multilineText } from "./text.js";
 
 /** Safe in URL paths unencoded (OFREP clients do not always encode keys). */
@@ -50,7 +50,7 @@ export const Condition = z
     /** Required by every operator but the segment ones, which ignore it. `$now` is the request's clock. */
     attribute: z.string().min(1).max(128).optional(),
     op: Operator,
-    values: z.array(ConditionValue).max(1000).default([]),
+    values: z.array(ConditionValue).max(LIMITS.maxValuesPerCondition, `at most ${LIMITS.maxValuesPerCondition} values per condition (limit maxValuesPerCondition)`).default([]),
   })
   .superRefine((c, ctx) => {
     const n = c.values.length;
@@ -127,7 +127,7 @@ export type Serve = z.infer<typeof Serve>;
 export const Rule = z.object({
   id: z.string().min(1).max(64),
   description: multilineText(1000).optional(),
-  when: z.array(Condition).max(50),
+  when: z.array(Condition).max(LIMITS.maxConditionsPerRule, `at most ${LIMITS.maxConditionsPerRule} conditions per rule (limit maxConditionsPerRule)`),
   serve: Serve,
 });
 export type Rule = z.infer<typeof Rule>;
@@ -150,7 +150,7 @@ export const Flag = z
     variants: z.record(VariantName, VariantValue).refine((v) => Object.keys(v).length > 0, "at least one variant"),
     offVariant: VariantName,
     enabled: z.boolean(),
-    rules: z.array(Rule).max(200).default([]),
+    rules: z.array(Rule).max(LIMITS.maxRulesPerFlag, `at most ${LIMITS.maxRulesPerFlag} rules per flag (limit maxRulesPerFlag)`).default([]),
     fallthrough: Serve,
     /** Every one must hold, or the flag serves `offVariant` (reason DISABLED, metadata.prerequisite). */
     prerequisites: z.array(Prerequisite).max(MAX_PREREQUISITES).optional(),
@@ -159,7 +159,7 @@ export const Flag = z
     clientSide: z.boolean().default(false),
     category: Category.default("general"),
     description: multilineText(2000).optional(),
-    tags: z.array(label(64, 1)).max(50).default([]),
+    tags: z.array(label(64, 1)).max(LIMITS.maxTagsPerFlag, `at most ${LIMITS.maxTagsPerFlag} tags per flag (limit maxTagsPerFlag)`).default([]),
     owner: label(128).optional(),
     version: z.number().int().nonnegative().default(0),
     updatedAt: z.string().optional(),
@@ -253,7 +253,7 @@ export function saltOf(flag: Pick<Flag, "key" | "salt">): string {
 
 /** A whole environment's flags as code (config/ and import/export). */
 export const FlagSet = z
-  .object({ flags: z.array(Flag).max(20000) })
+  .object({ flags: z.array(Flag).max(LIMITS.maxFlagsPerImport, `at most ${LIMITS.maxFlagsPerImport} flags per import; import larger sets in chunks (mode merge) (limit maxFlagsPerImport)`) })
   .superRefine((set, ctx) => {
     const seen = new Set<string>();
     set.flags.forEach((f, i) => {

@@ -84,6 +84,8 @@ export interface CompiledSnapshot {
   readonly keys: ReadonlyMap<string, SdkKeyGrant>;
   /** Changes exactly when the client-visible flags change (for client keys' event streams). */
   readonly clientFingerprint: string;
+  /** Changes exactly when a segment changes (part of `clientFingerprint`; subset streams use it too). */
+  readonly segmentsFingerprint: string;
   readonly flagCount: number;
   readonly shardBits: number;
   /** The manifest's shard list (empty for a snapshot compiled whole in memory). */
@@ -98,6 +100,7 @@ export function compileSnapshot(snapshot: Snapshot, overrides: Readonly<Record<s
   const compiled: CompiledSnapshot = {
     ...envelope(snapshot),
     clientFingerprint: clientPrint(snapshot.flags) + segmentPrint(snapshot.segments),
+    segmentsFingerprint: segmentPrint(snapshot.segments),
     flagCount: shard.size,
     shardBits: 0,
     shards: [],
@@ -119,6 +122,7 @@ export function compileManifest(manifest: SnapshotManifest | Snapshot, overrides
   const compiled: CompiledSnapshot = {
     ...envelope(manifest),
     clientFingerprint: shards.map((s) => s.client).join(",") + segmentPrint(manifest.segments),
+    segmentsFingerprint: segmentPrint(manifest.segments),
     flagCount: shards.reduce((n, s) => n + s.flags, 0),
     shardBits,
     shards,
@@ -269,3 +273,19 @@ function evaluateShard(shard: CompiledShard, context: EvaluationContext, now: nu
 }
 
 const byEvaluationKey = (a: Evaluation, b: Evaluation): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * The flags the caller may see, in key order, loading the shards a few at a time: what a streamed
+ * bulk answer walks (in chunks) and a subset filters.
+ */
+export async function visibleFlagsEvery(snapshot: CompiledSnapshot, visibility: Visibility): Promise<CompiledFlag[]> {
+  const count = 2 ** snapshot.shardBits;
+  const out: CompiledFlag[] = [];
+  for (let first = 0; first < count; first += BULK_SHARD_CONCURRENCY) {
+    const window = Array.from({ length: Math.min(BULK_SHARD_CONCURRENCY, count - first) }, (_, i) => snapshot.shard(first + i));
+    for (const shard of await Promise.all(window)) {
+      for (let i = 0; i < shard.size; i++) if (visibility === "all" || shard.isClientSide(i)) out.push(shard.at(i));
+    }
+  }
+  return count === 1 ? out : out.sort((a, b) => (a.flag.key < b.flag.key ? -1 : a.flag.key > b.flag.key ? 1 : 0));
+}

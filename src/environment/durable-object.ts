@@ -73,10 +73,12 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
   }
 
   async status(): Promise<EnvironmentStatus> {
+    const usage = this.parts.storage.flagUsage();
     return {
       env: this.name,
       version: this.parts.storage.version(),
-      flagCount: this.parts.storage.flagCount(),
+      flagCount: usage.flags,
+      flagBytes: usage.bytes,
       clock: this.parts.clock.now(),
       ...this.parts.publisher.status(),
       audit: this.parts.auditFlusher.status(),

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { failure, MAX_DETAILS, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
 import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
 import { Flag, FlagSet } from "../domain/flag.js";
-import { budgetExcess } from "../domain/limits.js";
+import { budgetBreach } from "../domain/limits.js";
 import { patchFlag } from "../domain/flag-patch.js";
 import type { Change, EnvironmentContext } from "./context.js";
 import { referenceProblems, type Touched } from "./flag-references.js";
@@ -185,8 +185,12 @@ export class FlagCommands {
         const before = storage.flagUsage();
         const result = fn(tx);
         if (!result.ok) return result;
-        const excess = budgetExcess(name, before, storage.flagUsage());
-        if (excess !== undefined) throw new Refused(failure("VALIDATION_FAILED", `over the environment budget: ${excess}`, [{ path: "", message: excess }]));
+        const breach = budgetBreach(name, before, storage.flagUsage());
+        if (breach !== undefined) {
+          // `details[].path` names the limit as `LIMITS` (src/domain/limits.ts) and docs/flags.md call it.
+          const message = `over the environment budget: ${breach.message} (limit ${breach.limit} = ${breach.max})`;
+          throw new Refused(failure("VALIDATION_FAILED", message, [{ path: `limits.${breach.limit}`, message: breach.message }]));
+        }
         const problems = referenceProblems(storage, result.touched);
         if (problems.length > 0) throw new Refused(failure("VALIDATION_FAILED", "the change leaves a reference broken", problems.slice(0, MAX_DETAILS)));
         return result;

@@ -10,6 +10,7 @@
  * `RETIRED_SHARD_TTL_MS` later, once no edge can still hold a manifest that names them.
  */
 import { randomToken, sha256Hex } from "../crypto.js";
+import { utf8Bytes } from "../domain/limits.js";
 import type { SnapshotManifest } from "../domain/snapshot.js";
 import { retryDelay, Serial } from "../serial.js";
 import { shardKey, snapshotKey } from "../snapshot-key.js";
@@ -31,6 +32,12 @@ export interface PublishStatus {
   /** Epoch ms (wall clock) of the last KV write attempt. */
   readonly lastPublishAt: number | null;
   readonly lastPublishError: string | null;
+  /**
+   * UTF-8 bytes of the largest value the last successful publish wrote to KV (the snapshot; with a
+   * sharded snapshot, its largest shard or manifest), null before the first publish. /health
+   * compares it with KV's 25 MiB value limit.
+   */
+  readonly largestValueBytes: number | null;
 }
 
 interface Retired {
@@ -104,7 +111,13 @@ export class SnapshotPublisher {
   status(): PublishStatus {
     const { storage } = this.deps;
     const last = storage.getMeta("last_publish_at");
-    return { publishedVersion: this.publishedVersion(), lastPublishAt: last === undefined ? null : Number(last), lastPublishError: storage.getMeta("last_publish_error") ?? null };
+    const largest = storage.getMeta("largest_value_bytes");
+    return {
+      publishedVersion: this.publishedVersion(),
+      lastPublishAt: last === undefined ? null : Number(last),
+      lastPublishError: storage.getMeta("last_publish_error") ?? null,
+      largestValueBytes: largest === undefined ? null : Number(largest),
+    };
   }
 
   /** Publishes the current snapshot if KV is behind, and deletes retired shards that are due. Never throws. */
@@ -138,6 +151,8 @@ export class SnapshotPublisher {
       }
       await kv.put(snapshotKey(env), body, { metadata: { version: manifest.version, hash: await sha256Hex(body) } });
       storage.setMeta("published_version", manifest.version);
+      // What /health compares with KV's value limit: the largest of the manifest and its shards.
+      storage.setMeta("largest_value_bytes", Math.max(utf8Bytes(body), ...manifest.shards.map((s) => s.bytes)));
       storage.setMeta("publish_failures", 0);
       storage.deleteMeta("last_publish_error");
       await this.retire(manifest, now);

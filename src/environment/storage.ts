@@ -24,7 +24,8 @@ import { SegmentStore } from "./segment-store.js";
  * - `clock` (EnvironmentClock): the environment clock's high-water mark (epoch ms).
  * - `published_version`, `last_publish_at`, `last_publish_error`, `publish_failures`
  *   (SnapshotPublisher): what KV has, when it was last written (epoch ms, wall clock), and the
- *   failure streak while writes fail.
+ *   failure streak while writes fail; `largest_value_bytes` (SnapshotPublisher): UTF-8 bytes of the
+ *   largest value the last successful publish wrote (headroom under KV's value limit, /health).
  * - `last_metrics_error` (Rollouts): the metrics source's last read error, cleared by a good read.
  * - `stream_key` (SnapshotPublisher): the random secret that signs event-stream tokens; created
  *   once, published in the snapshot.
@@ -41,6 +42,7 @@ export type MetaKey =
   | "last_publish_at"
   | "last_publish_error"
   | "publish_failures"
+  | "largest_value_bytes"
   | "last_metrics_error"
   | "stream_key"
   | "published_shards"

@@ -15,6 +15,8 @@ export interface EnvironmentStatus extends PublishStatus {
   readonly env: string;
   readonly version: number;
   readonly flagCount: number;
+  /** Stored bytes (UTF-8) of the live flags: what the environment budget counts (src/domain/limits.ts). */
+  readonly flagBytes: number;
   /** The environment clock, epoch ms. */
   readonly clock: number;
   readonly audit: AuditFlushStatus;

@@ -13,6 +13,7 @@ import { flagsV1 } from "./flags-v1.js";
 import { health } from "./health.js";
 import { metrics } from "./metrics.js";
 import { ofrep } from "./ofrep.js";
+import { parseSubset, querySubset, SUBSET_OFREP_PATH } from "./subset.js";
 import { ui } from "./ui.js";
 
 export const app = new Hono<AppEnv>();
@@ -55,9 +56,14 @@ const publicCors = cors({
 });
 app.use("/ofrep/*", publicCors);
 app.use("/v1/*", publicCors);
+app.use("/subsets/*", publicCors);
 
 app.route("/v1/metrics", metrics);
+app.use("/ofrep/v1/*", querySubset);
 app.route("/ofrep/v1", ofrep);
+// The same OFREP routes for a subset of the flags, chosen by the provider's base URL (docs/ofrep.md, "Subsets").
+app.use(`${SUBSET_OFREP_PATH}/*`, parseSubset);
+app.route(SUBSET_OFREP_PATH, ofrep);
 app.route("/admin/v1", admin);
 app.route("/v1", flagsV1);
 

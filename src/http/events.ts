@@ -11,7 +11,7 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import type { CompiledSnapshot } from "../domain/snapshot.js";
+import { visibleFlagsEvery, type CompiledSnapshot } from "../domain/snapshot.js";
 import { edgeSnapshot, strongSnapshot, type SnapshotSource } from "../edge/snapshot-cache.js";
 import type { ChangeMessage } from "../environment/subscribers.js";
 import { openSse } from "../push/sse.js";
@@ -22,6 +22,7 @@ import { grantOf, identify } from "./auth.js";
 import { etagOf } from "./etag.js";
 import { deniedResponse } from "./evaluation-access.js";
 import { failure } from "./ofrep-errors.js";
+import { inSubset, subsetId, subsetPath, type Subset } from "./subset.js";
 
 /** What the stock providers close an idle (hidden-tab) stream after; OFREP's default too. */
 export const INACTIVITY_DELAY_SEC = 120;
@@ -37,7 +38,8 @@ export interface EventStreamEntry {
  * its ETag) is too. None when the snapshot predates stream keys.
  */
 export async function eventStreamsFor(c: Context<AppEnv>, snapshot: CompiledSnapshot, now: number): Promise<EventStreamEntry[] | undefined> {
-  const origin = new URL(c.req.url).origin;
+  // Under a subset prefix the stream is the subset's too: it signals only changes to those flags.
+  const origin = `${new URL(c.req.url).origin}${subsetPath(c.get("subset"))}`;
   const caller = identify(c);
   if (!caller.ok) return undefined;
   if (caller.kind === "anonymous") return [entry(`${origin}/ofrep/v1/events?env=${encodeURIComponent(snapshot.env)}`)];
@@ -90,13 +92,24 @@ async function admit(source: SnapshotSource, query: z.infer<typeof EventsQuery>,
   return { ok: true, subscriber: { env: claimed.env, keyId, clientOnly: visibility === "client", snapshot } };
 }
 
-/** A fingerprint of what a client key can see, memoized per compiled snapshot. */
-const clientFingerprints = new WeakMap<CompiledSnapshot, string>();
-function clientFingerprint(snapshot: CompiledSnapshot): string {
-  let print = clientFingerprints.get(snapshot);
+/**
+ * A fingerprint of what a stream's caller can see (client-side flags, a subset), memoized per
+ * compiled snapshot. A client key without a subset uses the manifest's own fingerprint (no shard is
+ * read); a subset walks the visible flags (keys and versions) and adds the segments'.
+ */
+const fingerprints = new WeakMap<CompiledSnapshot, Map<string, Promise<string>>>();
+function fingerprintOf(snapshot: CompiledSnapshot, clientOnly: boolean, subset: Subset | undefined): Promise<string> {
+  const id = `${clientOnly ? "client" : "all"}|${subsetId(subset)}`;
+  let prints = fingerprints.get(snapshot);
+  if (prints === undefined) fingerprints.set(snapshot, (prints = new Map()));
+  let print = prints.get(id);
   if (print === undefined) {
-    print = etagOf(snapshot.clientFingerprint);
-    clientFingerprints.set(snapshot, print);
+    print = subset === undefined
+      ? Promise.resolve(etagOf(snapshot.clientFingerprint))
+      : visibleFlagsEvery(snapshot, clientOnly ? "clientSide" : "all").then((visible) =>
+          etagOf(visible.filter((c) => inSubset(subset, c.flag)).map((c) => `${c.flag.key}@${c.flag.version}`).join(",") + snapshot.segmentsFingerprint),
+        );
+    prints.set(id, print);
   }
   return print;
 }
@@ -109,11 +122,14 @@ export async function eventStream(c: Context<AppEnv>): Promise<Response> {
   const admission = await admit(source, query.data, now);
   if (!admission.ok) return deniedResponse(401, admission.reason);
   const { env, keyId, clientOnly, snapshot: opened } = admission.subscriber;
+  const subset = c.get("subset");
+  /** Whether this stream only signals changes to what it can see (client keys, subsets) rather than every version. */
+  const narrowed = clientOnly || subset !== undefined;
 
   const resumeFrom = query.data.lastEventId === undefined ? undefined : Number(query.data.lastEventId);
   /** The newest version this stream has dealt with; a resume starts from the client's last event. */
   let seen = resumeFrom ?? opened.version;
-  let fingerprint = clientOnly ? clientFingerprint(opened) : "";
+  let fingerprint = narrowed ? await fingerprintOf(opened, clientOnly, subset) : "";
   /** A resumed client stream cannot tell what changed while it was away: its first newer version is always sent. */
   let forceNext = resumeFrom !== undefined;
 
@@ -121,15 +137,15 @@ export async function eventStream(c: Context<AppEnv>): Promise<Response> {
     if (change.version <= seen) return;
     seen = change.version;
     const frame = { id: change.version, event: "message", data: JSON.stringify({ type: "refetchEvaluation", etag: `"${change.version}"`, lastModified: change.lastModified }) };
-    if (keyId === undefined) return sse.write(frame);
+    if (keyId === undefined && !narrowed) return sse.write(frame);
     // The Durable Object announced this version, so it exists: read through to it (shared by concurrent streams).
     const current = await edgeSnapshot(source, env, Date.now(), { minVersion: change.version });
-    if (!hasKey(current, keyId)) {
+    if (keyId !== undefined && !hasKey(current, keyId)) {
       sse.write(frame);
       return sse.end();
     }
-    if (clientOnly) {
-      const next = clientFingerprint(current);
+    if (narrowed) {
+      const next = await fingerprintOf(current, clientOnly, subset);
       const changed = forceNext || next !== fingerprint;
       fingerprint = next;
       forceNext = false;

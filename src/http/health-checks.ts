@@ -8,6 +8,7 @@ import type { Env } from "../env.js";
 import { environmentStub } from "../environment/api.js";
 import type { EnvironmentStatus } from "../environment/types.js";
 import { adminTokenWeakness } from "../admin-token.js";
+import { headroomDetail, headroomOf, type Headroom } from "../domain/limits.js";
 import { snapshotKey } from "../snapshot-key.js";
 
 export interface Probe {
@@ -74,19 +75,31 @@ export interface EnvironmentProbes {
   readonly status: EnvironmentStatus | null;
   /** The version of the snapshot in KV, when there is one. */
   readonly snapshotVersion: number | null;
+  /** How close the environment is to its limits, when its Durable Object answered. */
+  readonly headroom: Headroom | null;
 }
 
-/** `environment:<name>` (its Durable Object publishes) and `snapshot:<name>` (KV has a snapshot). */
+/**
+ * `environment:<name>` (its Durable Object publishes, and the environment has headroom under its
+ * limits) and `snapshot:<name>` (KV has a snapshot). Headroom at 80 % of a limit keeps the check
+ * ok with a "headroom low" detail; at 95 % the check fails (docs/architecture.md, "Health").
+ */
 export async function environmentProbes(env: Env, name: string): Promise<EnvironmentProbes> {
   let status: EnvironmentStatus | null = null;
   let snapshotVersion: number | null = null;
+  let headroom: Headroom | null = null;
   const checks = await Promise.all([
     probe(`environment:${name}`, async () => {
-      status = await environmentStub(env, name).status();
-      const ok = status.lastPublishError === null || status.publishedVersion === status.version;
-      return ok
-        ? { ok, detail: "ok", full: `version ${status.version}, ${status.flagCount} flags` }
-        : { ok, detail: "publish failing", full: `publish failing: ${status.lastPublishError}` };
+      const current = await environmentStub(env, name).status();
+      status = current;
+      const room = headroomOf({ flags: current.flagCount, bytes: current.flagBytes }, current.largestValueBytes);
+      headroom = room;
+      const publishing = current.lastPublishError === null || current.publishedVersion === current.version;
+      if (!publishing) return { ok: false, detail: "publish failing", full: `publish failing: ${current.lastPublishError}` };
+      const full = `version ${current.version}, ${current.flagCount} flags`;
+      if (room.level === "ok") return { ok: true, detail: "ok", full };
+      const sizes = `${current.flagBytes} bytes of flags, largest KV value ${current.largestValueBytes ?? "—"} bytes`;
+      return { ok: room.level === "warn", detail: headroomDetail(room), full: `${headroomDetail(room)}; ${full}, ${sizes}` };
     }),
     probe(`snapshot:${name}`, async () => {
       const { value, metadata } = await env.FLAGS_KV.getWithMetadata<{ version: number }>(snapshotKey(name), "stream");
@@ -96,5 +109,5 @@ export async function environmentProbes(env: Env, name: string): Promise<Environ
       return { ok: true, detail: "ok", full: `published version ${metadata.version}` };
     }),
   ]);
-  return { checks, status, snapshotVersion };
+  return { checks, status, snapshotVersion, headroom };
 }

@@ -11,18 +11,23 @@
  * - an oversized body is a 413 with an OFREP failure body.
  *
  * Bulk answers advertise `eventStreams` (ADR-0008): `GET /ofrep/v1/events`, see events.ts.
+ * A bulk answer of `STREAM_FROM_FLAGS` flags or more is streamed (bulk-body.ts), with the same
+ * body, ETag and 304 as a small one. The same routes serve a subset of the flags under
+ * `/subsets/<kind>/<value>/ofrep/v1` (subset.ts).
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { EvaluationContext, Evaluation } from "../domain/evaluate.js";
+import type { EvaluationContext } from "../domain/evaluate.js";
 import { FLAG_KEY_PATTERN } from "../domain/flag.js";
-import { evaluateEvery, lookupFlag } from "../domain/snapshot.js";
+import { lookupFlag, visibleFlagsEvery } from "../domain/snapshot.js";
 import type { AppEnv } from "./app-env.js";
-import { conditional, jsonBody } from "./etag.js";
+import { bulkParts, STREAM_FROM_FLAGS } from "./bulk-body.js";
+import { conditional, jsonBody, streamedConditional } from "./etag.js";
 import { accessSnapshot, deniedResponse } from "./evaluation-access.js";
 import { eventStream, eventStreamsFor } from "./events.js";
 import { failure, onOfrepError, type OfrepErrorCode } from "./ofrep-errors.js";
+import { inSubset } from "./subset.js";
 
 /** Evaluation contexts are small; 64 KiB is generous and bounds parsing work. */
 export const MAX_EVALUATION_BODY_BYTES = 64 * 1024;
@@ -92,7 +97,8 @@ ofrep.post("/evaluate/flags/:key", async (c) => {
   if (!access.ok) {
     return access.status === 400 ? failure(c, 400, "GENERAL", access.reason, key) : deniedResponse(access.status, access.reason);
   }
-  const flag = FLAG_KEY_PATTERN.test(key) ? await lookupFlag(access.snapshot, key, access.visibility) : undefined;
+  const found = FLAG_KEY_PATTERN.test(key) ? await lookupFlag(access.snapshot, key, access.visibility) : undefined;
+  const flag = found && inSubset(c.get("subset"), found.flag) ? found : undefined;
   if (!flag) return failure(c, 404, "FLAG_NOT_FOUND", `flag "${key}" was not found`, key);
   const result = flag.evaluate(body.context, now);
   if (result.errorCode !== undefined) {
@@ -109,10 +115,12 @@ const bulk = async (c: Context<AppEnv>): Promise<Response> => {
   if (!access.ok) {
     return access.status === 400 ? failure(c, 400, "GENERAL", access.reason) : deniedResponse(access.status, access.reason);
   }
-  const flags: Evaluation[] = await evaluateEvery(access.snapshot, body.context, now, access.visibility);
+  const subset = c.get("subset");
+  const visible = await visibleFlagsEvery(access.snapshot, access.visibility);
+  const flags = subset === undefined ? visible : visible.filter((f) => inSubset(subset, f.flag));
   const eventStreams = await eventStreamsFor(c, access.snapshot, now);
-  const text = JSON.stringify({ flags, ...(eventStreams && { eventStreams }), metadata: { environment: access.snapshot.env, version: access.snapshot.version } });
-  return conditional(c, text);
+  const parts = () => bulkParts({ flags, context: body.context, now, rest: { eventStreams, metadata: { environment: access.snapshot.env, version: access.snapshot.version } } });
+  return flags.length < STREAM_FROM_FLAGS ? conditional(c, [...parts()].join("")) : streamedConditional(c, parts);
 };
 ofrep.post("/evaluate/flags", bulk);
 ofrep.post("/evaluate/flags/", bulk);

@@ -5,7 +5,9 @@ import type { Env } from "../../src/env.js";
 import { app } from "../../src/http/app.js";
 import { cachedHealthReport } from "../../src/http/health.js";
 import { adminJson } from "./admin-helpers.js";
-import { call, published } from "./helpers.js";
+import { LIMITS, type Headroom } from "../../src/domain/limits.js";
+import { snapshotKey } from "../../src/snapshot-key.js";
+import { call, environment, published } from "./helpers.js";
 
 interface Report {
   status: string;
@@ -31,6 +33,27 @@ describe("GET /health", () => {
     // Public details are short: no versions, counts or internals (those are at /admin/v1/status).
     for (const check of report.checks) expect(Object.keys(check).sort(), check.name).toEqual(["detail", "name", "ok"]);
     expect(report.checks.map((c) => c.detail)).toEqual(report.checks.map(() => "ok"));
+  });
+
+  it("reports each environment's headroom under its limits: flags, stored flag bytes, the largest KV value", async () => {
+    await published("staging");
+    const res = await call("/health");
+    const body = (await res.json()) as Report & { headroom: Record<string, Headroom | null> };
+    expect(Object.keys(body.headroom)).toEqual(["development", "staging", "production"]);
+    const status = await environment("staging").status();
+    const value = await env.FLAGS_KV.get(snapshotKey("staging"), "arrayBuffer");
+    expect(status.largestValueBytes).toBe(value?.byteLength);
+    expect(status.flagBytes).toBeGreaterThan(0);
+    expect(body.headroom["staging"]).toEqual({
+      flags: { used: status.flagCount, limit: LIMITS.maxEnvironmentFlags, ratio: expect.any(Number), level: "ok" },
+      flagBytes: { used: status.flagBytes, limit: LIMITS.maxEnvironmentFlagBytes, ratio: expect.any(Number), level: "ok" },
+      largestValueBytes: { used: value?.byteLength, limit: LIMITS.kvValueBytes, ratio: expect.any(Number), level: "ok" },
+      level: "ok",
+    });
+    expect(body.headroom["staging"]?.flags.ratio).toBeCloseTo(status.flagCount / LIMITS.maxEnvironmentFlags, 4);
+    // The admin status has the same numbers.
+    const full = await adminJson<{ environments?: unknown }>("GET", "/status");
+    expect(full.status).toBe(200);
   });
 
   async function healthWith(vars: Partial<Env>): Promise<{ status: number; report: Report }> {

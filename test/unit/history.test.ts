@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Flag } from "../../src/domain/flag.js";
-import { flagKind, flagsOf, historyTargets, overridesOf, replay, stateAt, versionsOf, type HistoryEntry } from "../../src/domain/history.js";
+import { flagKind, flagsOf, historyTargets, overridesOf, replay, segmentsOf, stateAt, versionsOf, type HistoryEntry } from "../../src/domain/history.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00.000Z");
 const iso = (i: number) => new Date(T0 + i * 1000).toISOString();
@@ -134,7 +134,7 @@ describe("history: the flag reducer", () => {
   });
 
   it("reads only the target types its kinds name", () => {
-    expect(historyTargets()).toEqual(["environment", "flag", "rollout"]);
+    expect(historyTargets()).toEqual(["environment", "flag", "rollout", "segment"]);
   });
 
   it("overrides as last recorded for the environment", () => {
@@ -145,5 +145,18 @@ describe("history: the flag reducer", () => {
     expect(overridesOf(stateAt(entries, T0 + 1000), "staging")).toEqual({ maintenance_mode: "on" });
     expect(overridesOf(stateAt(entries, T0 + 5000), "staging")).toEqual({});
     expect(overridesOf(stateAt(entries, T0), "production")).toEqual({});
+  });
+
+  it("segments: whole on created/updated, the id diff on members_changed, gone on deleted", () => {
+    const seg = (include: string[], version: number) => ({ key: "beta", include, exclude: [], rules: [], bucketBy: "targetingKey", version });
+    const target = { type: "segment", id: "beta" };
+    const entries: HistoryEntry[] = [
+      entry({ seq: 1, action: "segment.created", target, after: seg(["a", "b"], 1) }),
+      entry({ seq: 2, at: iso(2), action: "segment.members_changed", target, after: { add: ["c"], remove: ["a"] } }),
+      entry({ seq: 3, at: iso(4), action: "segment.deleted", target, before: seg(["b", "c"], 2) }),
+    ];
+    expect(segmentsOf(stateAt(entries, T0 + 1000)).get("beta")?.include).toEqual(["a", "b"]);
+    expect(segmentsOf(stateAt(entries, T0 + 3000)).get("beta")?.include).toEqual(["b", "c"]);
+    expect(segmentsOf(stateAt(entries, T0 + 4000)).has("beta")).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { LIMITS } from "../../domain/limits.js";
 import { errorResponse } from "../errors.js";
 import { auditRoutes } from "./audit.js";
 import { eventRoutes } from "./events.js";
@@ -21,9 +22,9 @@ import { createAdminRouter, type AdminEnv } from "./support.js";
 import { webhookRoutes } from "./webhooks.js";
 
 /** Imports carry whole environments; segments up to 2 × 10,000 ids; every other admin body is small. */
-const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
-const MAX_SEGMENT_BODY_BYTES = 6 * 1024 * 1024;
-const MAX_BODY_BYTES = 256 * 1024;
+const MAX_IMPORT_BYTES = LIMITS.maxImportBodyBytes;
+const MAX_SEGMENT_BODY_BYTES = LIMITS.maxSegmentBodyBytes;
+const MAX_BODY_BYTES = LIMITS.maxAdminBodyBytes;
 
 /** The name of the bearer security scheme in the OpenAPI document. */
 export const BEARER_SCHEME = "bearer";
@@ -52,10 +53,10 @@ admin.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, { type
  * A body limit that stands aside when a more specific one already applies: the first limit that
  * matches a request wins, so a route with its own limit registers it before the default.
  */
-function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
+function bodyLimitOf(maxSize: number, name: keyof typeof LIMITS): MiddlewareHandler<AdminEnv> {
   const limit = bodyLimit({
     maxSize,
-    onError: (c: Context<AdminEnv>) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${maxSize} bytes`),
+    onError: (c: Context<AdminEnv>) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${maxSize} bytes (limit ${name})`),
   });
   return async (c, next) => {
     if (c.get("bodyLimit") !== undefined) return next();
@@ -64,9 +65,9 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler<AdminEnv> {
   };
 }
 // Limits come first: they only bound what anything after them may read.
-admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES));
-admin.use("/envs/:env/segments/*", bodyLimitOf(MAX_SEGMENT_BODY_BYTES));
-admin.use("*", bodyLimitOf(MAX_BODY_BYTES));
+admin.use("/envs/:env/import", bodyLimitOf(MAX_IMPORT_BYTES, "maxImportBodyBytes"));
+admin.use("/envs/:env/segments/*", bodyLimitOf(MAX_SEGMENT_BODY_BYTES, "maxSegmentBodyBytes"));
+admin.use("*", bodyLimitOf(MAX_BODY_BYTES, "maxAdminBodyBytes"));
 /** The one public admin path: the API's own description. */
 const PUBLIC_PATH = "/admin/v1/openapi.json";
 // Deny by default: every other path (a new route too) needs a token, checked before the body is

@@ -19,6 +19,8 @@ const EnvironmentStatusView = z.object({
   env: z.string(),
   version: z.number().int().describe("the environment's state version"),
   flagCount: z.number().int(),
+  flagBytes: z.number().int().describe("stored bytes (UTF-8) of the live flags, counted against maxEnvironmentFlagBytes"),
+  largestValueBytes: z.number().int().nullable().describe("bytes of the largest value the last publish wrote to KV (null: none yet), against KV's 25 MiB"),
   clock: z.number().describe("the environment clock, epoch ms"),
   publishedVersion: z.number().int().describe("the last version written to KV"),
   lastPublishAt: z.number().nullable().describe("epoch ms of the last KV write attempt"),
