@@ -151,8 +151,10 @@ export class SnapshotPublisher {
       }
       await kv.put(snapshotKey(env), body, { metadata: { version: manifest.version, hash: await sha256Hex(body) } });
       storage.setMeta("published_version", manifest.version);
-      // What /health compares with KV's value limit: the largest of the manifest and its shards.
-      storage.setMeta("largest_value_bytes", Math.max(utf8Bytes(body), ...manifest.shards.map((s) => s.bytes)));
+      // What /health compares with KV's value limit: the largest of the manifest and the shards it
+      // names (an inline manifest writes no shard value: its one shard travels inside it).
+      const shardBytes = manifest.flags === undefined ? manifest.shards.map((s) => s.bytes) : [];
+      storage.setMeta("largest_value_bytes", Math.max(utf8Bytes(body), ...shardBytes));
       storage.setMeta("publish_failures", 0);
       storage.deleteMeta("last_publish_error");
       await this.retire(manifest, now);
