@@ -22,7 +22,7 @@ import { z } from "zod";
 import { Flag, Serve } from "./flag.js";
 import { applyMembers, Segment, SegmentMembersChange } from "./segment.js";
 
-/** One audit event, as far as history needs it (a D1 row or a row still in the outbox). */
+/** One audit event, as far as history needs it (a D1 row or a row still in the outbox); `AuditEntry` (src/audit/entry.ts) extends it. */
 export const HistoryEntry = z.object({
   seq: z.number().int(),
   at: z.string(),
