@@ -73,17 +73,30 @@ export function clientPrint(flags: readonly Pick<Flag, "key" | "version" | "clie
  */
 export class CompiledShard {
   private readonly compiled: (CompiledFlag | undefined)[];
+  /** Sorted keys. */
+  readonly keys: readonly string[];
+  /** Roughly what this shard holds on the heap before any flag is compiled (bytes). */
+  readonly baseBytes: number;
+  private readonly clientSide: Uint8Array;
+  private readonly source: (i: number) => Flag;
+  private readonly compile: (flag: Flag) => CompiledFlag;
+  private readonly lineBytes: (i: number) => number;
 
+  // Plain fields, no parameter properties: flagctl runs this file with Node's type stripping.
   private constructor(
-    /** Sorted keys. */
-    readonly keys: readonly string[],
-    private readonly clientSide: Uint8Array,
-    private readonly source: (i: number) => Flag,
-    private readonly compile: (flag: Flag) => CompiledFlag,
-    /** Roughly what this shard holds on the heap before any flag is compiled (bytes). */
-    readonly baseBytes: number,
-    private readonly lineBytes: (i: number) => number,
+    keys: readonly string[],
+    clientSide: Uint8Array,
+    source: (i: number) => Flag,
+    compile: (flag: Flag) => CompiledFlag,
+    baseBytes: number,
+    lineBytes: (i: number) => number,
   ) {
+    this.keys = keys;
+    this.clientSide = clientSide;
+    this.source = source;
+    this.compile = compile;
+    this.baseBytes = baseBytes;
+    this.lineBytes = lineBytes;
     this.compiled = new Array<CompiledFlag | undefined>(keys.length);
   }
 
