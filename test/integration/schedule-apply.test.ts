@@ -190,7 +190,7 @@ describe("FAILED over the environment budget", () => {
     const put = await stub.putFlag("grow", booleanFlag("grow"), {}, { actor: "test" });
     expect(put.ok).toBe(true);
     await runInDurableObject(env.ENVIRONMENT.getByName("schedule-budget"), (_instance, state) => {
-      const rows = 12;
+      const rows = Math.ceil((MAX_ENVIRONMENT_FLAG_BYTES - 500) / 1_900_000);
       const each = Math.floor((MAX_ENVIRONMENT_FLAG_BYTES - 500) / rows);
       for (let i = 0; i < rows; i++) {
         const key = `ballast_${String(i).padStart(2, "0")}`;
