@@ -161,7 +161,10 @@ describe("webhook deliveries", () => {
     const altered = body.replace(key, `${key}x`);
     expect(await verifyWebhook({ secret, body: altered, signature })).toEqual({ ok: false, reason: "mismatch" });
     expect(await verifyWebhook({ secret: "test-webhook-secret", body, signature })).toEqual({ ok: false, reason: "mismatch" });
-    expect(await verifyWebhook({ secret, body, signature: (signature as string).replace(/v1=./, "v1=0") })).toMatchObject({ ok: false });
+    // Forged: the MAC's first hex digit changed (to another digit, whatever it was).
+    const forged = (signature as string).replace(/v1=(.)/, (_m, d: string) => `v1=${d === "0" ? "1" : "0"}`);
+    expect(forged).not.toBe(signature);
+    expect(await verifyWebhook({ secret, body, signature: forged })).toMatchObject({ ok: false });
     // Replayed later: outside the window, whatever the MAC.
     expect(await verifyWebhook({ secret, body, signature, now: verified.timestamp + 301 })).toEqual({ ok: false, reason: "expired" });
     expect(await verifyWebhook({ secret, body, signature: null })).toEqual({ ok: false, reason: "missing" });
