@@ -10,19 +10,12 @@
  */
 import { GENESIS_HASH, hashRow, type AuditRow, type HashedAuditRow } from "./chain.js";
 import type { HistoryEntry } from "../domain/history.js";
+import type { AuditedChange } from "../domain/webhook.js";
 import { insertAuditRows } from "./d1.js";
 import { fitAuditJson } from "./stand-in.js";
 
-export interface AuditEventInput {
-  readonly actor: string;
-  readonly action: string;
-  readonly targetType: string;
-  readonly targetId: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
-  readonly reason?: string | undefined;
-  readonly requestId?: string | undefined;
-}
+/** What a command audits: the domain's `AuditedChange` (one shape for the outbox and webhooks). */
+export type AuditEventInput = AuditedChange;
 
 /** At most this many rows go to D1 per batch. */
 const FLUSH_BATCH = 50;

@@ -256,13 +256,7 @@ export const BULK_SHARD_CONCURRENCY = 8;
 
 /** Evaluate every flag the caller may see, in key order, loading the shards a few at a time. */
 export async function evaluateEvery(snapshot: CompiledSnapshot, context: EvaluationContext, now: number, visibility: Visibility): Promise<Evaluation[]> {
-  const count = 2 ** snapshot.shardBits;
-  const out: Evaluation[] = [];
-  for (let first = 0; first < count; first += BULK_SHARD_CONCURRENCY) {
-    const window = Array.from({ length: Math.min(BULK_SHARD_CONCURRENCY, count - first) }, (_, i) => snapshot.shard(first + i));
-    for (const shard of await Promise.all(window)) evaluateShard(shard, context, now, visibility, out);
-  }
-  return count === 1 ? out : out.sort(byEvaluationKey);
+  return (await visibleFlagsEvery(snapshot, visibility)).map((flag) => flag.evaluate(context, now));
 }
 
 function evaluateShard(shard: CompiledShard, context: EvaluationContext, now: number, visibility: Visibility, out: Evaluation[]): void {

@@ -83,10 +83,8 @@ export const WebhookDelivery = z.object({
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
-/** The fields of an audited change a delivery is built from. */
-export interface WebhookEventSource {
-  readonly seq: number;
-  readonly at: string;
+/** One audited change as a command states it (the audit outbox appends it; src/audit/outbox.ts). */
+export interface AuditedChange {
   readonly actor: string;
   readonly action: string;
   readonly targetType: string;
@@ -95,6 +93,12 @@ export interface WebhookEventSource {
   readonly after?: unknown;
   readonly reason?: string | undefined;
   readonly requestId?: string | undefined;
+}
+
+/** The fields of an audited change a delivery is built from: the change, with its place in the log. */
+export interface WebhookEventSource extends AuditedChange {
+  readonly seq: number;
+  readonly at: string;
 }
 
 /** What a command may add to its event's delivery: a finer chat line, and fields of its own. */
