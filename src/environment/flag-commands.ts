@@ -7,13 +7,12 @@
  * name a missing segment or break the prerequisite graph (flag-references.ts).
  */
 import { z } from "zod";
-import { failure, MAX_DETAILS, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
+import { failure, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
 import { diffFlagSets, flagContent } from "../domain/flag-diff.js";
 import { Flag, FlagSet } from "../domain/flag.js";
-import { budgetBreach } from "../domain/limits.js";
 import { patchFlag } from "../domain/flag-patch.js";
 import type { Change, EnvironmentContext } from "./context.js";
-import { referenceProblems, type Touched } from "./flag-references.js";
+import { changeRefusal, type Touched } from "./flag-references.js";
 import type { ChangeOutcome, FlagChange, ImportOutcome, WriteGuard } from "./types.js";
 
 /** How an import applies: `merge` keeps flags absent from the set, `replace` archives them; `dryRun` only diffs. */
@@ -185,14 +184,8 @@ export class FlagCommands {
         const before = storage.flagUsage();
         const result = fn(tx);
         if (!result.ok) return result;
-        const breach = budgetBreach(name, before, storage.flagUsage());
-        if (breach !== undefined) {
-          // `details[].path` names the limit as `LIMITS` (src/domain/limits.ts) and docs/flags.md call it.
-          const message = `over the environment budget: ${breach.message} (limit ${breach.limit} = ${breach.max})`;
-          throw new Refused(failure("VALIDATION_FAILED", message, [{ path: `limits.${breach.limit}`, message: breach.message }]));
-        }
-        const problems = referenceProblems(storage, result.touched);
-        if (problems.length > 0) throw new Refused(failure("VALIDATION_FAILED", "the change leaves a reference broken", problems.slice(0, MAX_DETAILS)));
+        const refusal = changeRefusal(storage, name, before, result.touched);
+        if (refusal !== undefined) throw new Refused(refusal);
         return result;
       });
       if (!result.ok) return result;

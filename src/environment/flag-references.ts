@@ -4,8 +4,9 @@
  * prerequisite graph stays valid (src/domain/prerequisites.ts). A problem rolls the transaction
  * back and answers 422 naming the path.
  */
-import type { ErrorDetail } from "../command.js";
+import { failure, MAX_DETAILS, type CommandFailure, type ErrorDetail } from "../command.js";
 import { isSegmentOp, type Flag } from "../domain/flag.js";
+import { budgetBreach, type EnvironmentUsage } from "../domain/limits.js";
 import { prerequisiteProblems, type PrerequisiteGraph } from "../domain/prerequisites.js";
 import type { EnvironmentStorage } from "./storage.js";
 
@@ -38,4 +39,22 @@ export function referenceProblems(storage: EnvironmentStorage, touched: readonly
     problems.push(...prerequisiteProblems(key, graph, prefix));
   }
   return problems;
+}
+
+/**
+ * Why a flag change may not commit, or undefined when it may: checked inside its transaction after
+ * its writes — the environment budget (against the usage `before` it), then the references at the
+ * flags it `touched`. Every flag write goes through this (by hand: FlagCommands; scheduled:
+ * Schedules), so both refuse the same things with the same words.
+ */
+export function changeRefusal(storage: EnvironmentStorage, environment: string, before: EnvironmentUsage, touched: readonly Touched[]): CommandFailure | undefined {
+  const breach = budgetBreach(environment, before, storage.flagUsage());
+  if (breach !== undefined) {
+    // `details[].path` names the limit as `LIMITS` (src/domain/limits.ts) and docs/flags.md call it.
+    const message = `over the environment budget: ${breach.message} (limit ${breach.limit} = ${breach.max})`;
+    return failure("VALIDATION_FAILED", message, [{ path: `limits.${breach.limit}`, message: breach.message }]);
+  }
+  const problems = referenceProblems(storage, touched);
+  if (problems.length > 0) return failure("VALIDATION_FAILED", "the change leaves a reference broken", problems.slice(0, MAX_DETAILS));
+  return undefined;
 }

@@ -18,10 +18,9 @@
 import { failure, validationError, type ChangeMeta, type CommandResult } from "../command.js";
 import { randomToken } from "../crypto.js";
 import { flagContent } from "../domain/flag-diff.js";
-import { budgetExcess } from "../domain/limits.js";
 import { flagActionOf, scheduledFlag, scheduleLimitProblem, ScheduleRequest, type Schedule, type ScheduleState } from "../domain/schedule.js";
 import type { EnvironmentContext } from "./context.js";
-import { referenceProblems } from "./flag-references.js";
+import { changeRefusal } from "./flag-references.js";
 import type { ScheduleStore } from "./schedule-store.js";
 
 /** Thrown inside an apply transaction to roll it back whole; caught in `applyOne`. */
@@ -147,12 +146,10 @@ export class Schedules {
         if (changed) {
           const before = storage.flagUsage();
           flag = storage.putFlag(built.flag, tx.at);
-          // The kill switch is never refused for size, as by hand (src/environment/flag-commands.ts).
-          const excess = due.action === "patch" ? budgetExcess(name, before, storage.flagUsage()) : undefined;
-          if (excess !== undefined) throw new NotApplicable(`over the environment budget: ${excess}`);
-          // A patch may name a segment or prerequisite that is gone by now: refused as by hand.
-          const broken = due.action === "patch" ? referenceProblems(storage, [{ key: due.flag, prefix: "" }]) : [];
-          if (broken.length > 0) throw new NotApplicable(`the change leaves a reference broken: ${broken.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+          // A patch is checked as by hand (the budget, and segments or prerequisites gone by now);
+          // the kill switch is never refused for size, as by hand (src/environment/flag-commands.ts).
+          const refusal = due.action === "patch" ? changeRefusal(storage, name, before, [{ key: due.flag, prefix: "" }]) : undefined;
+          if (refusal !== undefined) throw new NotApplicable(`${refusal.error.message}: ${refusal.error.details.map((d) => `${d.path}: ${d.message}`).join("; ")}`);
           tx.audit({ ...meta, action: flagActionOf(due.action), targetType: "flag", targetId: due.flag, before: current, after: flag });
           tx.bump();
         }
