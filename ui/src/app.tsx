@@ -12,7 +12,11 @@ import { KeysPage } from "./pages/keys.js";
 import { OverviewPage } from "./pages/overview.js";
 import { RolloutPage } from "./pages/rollout.js";
 import { RolloutsPage } from "./pages/rollouts.js";
+import { SchedulesPage } from "./pages/schedules.js";
+import { SegmentPage } from "./pages/segment-page.js";
+import { SegmentsPage } from "./pages/segments.js";
 import { SignIn } from "./pages/sign-in.js";
+import { WebhooksPage } from "./pages/webhooks.js";
 import { href, PAGES, parseRoute } from "./routes.js";
 import { Link, navigate, useLocation } from "./router.js";
 import { forgetToken, storedToken, storeToken } from "./session.js";
@@ -114,6 +118,10 @@ export function App(): JSX.Element {
         {route.page === "rollouts" && route.id !== null && <RolloutPage api={session.api} env={env} id={route.id} principal={session.status.principal} />}
         {route.page === "audit" && <AuditPage api={session.api} env={env} />}
         {route.page === "flags" && route.id !== null && <FlagPage api={session.api} env={env} flagKey={route.id} principal={session.status.principal} environments={environments} />}
+        {route.page === "segments" && route.id === null && <SegmentsPage api={session.api} env={env} principal={session.status.principal} />}
+        {route.page === "segments" && route.id !== null && <SegmentPage api={session.api} env={env} segmentKey={route.id} principal={session.status.principal} />}
+        {route.page === "schedules" && <SchedulesPage api={session.api} env={env} principal={session.status.principal} />}
+        {route.page === "webhooks" && <WebhooksPage api={session.api} env={env} principal={session.status.principal} />}
         {route.page === "keys" && <KeysPage api={session.api} env={env} principal={session.status.principal} environments={environments} />}
       </main>
     </div>

@@ -1,13 +1,16 @@
 /**
  * The dashboard's URLs: /ui/{env}/{page}[/{id}]. Pure, so links and the router agree.
  */
-export type Page = "overview" | "flags" | "rollouts" | "audit" | "keys";
+export type Page = "overview" | "flags" | "segments" | "rollouts" | "schedules" | "audit" | "webhooks" | "keys";
 
 export const PAGES: readonly { page: Page; label: string }[] = [
   { page: "overview", label: "Overview" },
   { page: "flags", label: "Flags" },
+  { page: "segments", label: "Segments" },
   { page: "rollouts", label: "Rollouts" },
+  { page: "schedules", label: "Schedules" },
   { page: "audit", label: "Audit" },
+  { page: "webhooks", label: "Webhooks" },
   { page: "keys", label: "Keys and tokens" },
 ];
 
