@@ -2,7 +2,8 @@
  * The dashboard's flag page and keys/tokens page in a real browser (Debian's headless chromium via
  * playwright-core) against `npm run dev`, selecting by roles, names and labels (docs/dashboard.md):
  * the JSON editor's validation error with its path inline, then a guarded save; "Evaluate as";
- * the history diff; an SDK key created (secret shown once) and revoked. It edits only
+ * the history diff; an earlier version restored through its dialog (a 409 first, when the flag moved
+ * on behind the page's back); an SDK key created (secret shown once) and revoked. It edits only
  * `llm_integration_enabled` in development, which no other e2e file reads there, creates no flag,
  * and puts the flag back in afterAll. DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/{flag,keys}.png.
  */
@@ -129,6 +130,44 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
     if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "flag.png"), fullPage: true });
   });
 
+  it("restores an earlier version through its dialog: the diff, a 409 when the flag moved on, then the write", async () => {
+    type Version = { version: number; action: string; reason: string | null; flag: FlagBody };
+    const { versions } = await admin<{ versions: Version[] }>("GET", `/envs/${ENV}/flags/${FLAG}/versions`);
+    const same = (f: FlagBody) => JSON.stringify(f.rules) === JSON.stringify(original.rules) && f.description === original.description;
+    const target = versions.find((v) => same(v.flag));
+    expect(target, "a version from before this file's edits").toBeDefined();
+    const restoreTo = target?.version ?? 0;
+    const table = page.getByRole("table", { name: "Flag versions" });
+    await table.getByRole("row").filter({ hasText: "current" }).waitFor();
+
+    // Someone changes the flag after the page loaded: the restore is guarded by the version shown.
+    const shown = (await readFlag()).version ?? 0;
+    await admin("PATCH", `/envs/${ENV}/flags/${FLAG}`, { description: "changed before the restore" });
+    await table.getByRole("button", { name: `Restore version ${restoreTo}`, exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: `Restore ${FLAG} to version ${restoreTo}` });
+    const diff = dialog.getByRole("table", { name: `Restoring version ${restoreTo}` });
+    expect(await diff.textContent()).toContain("rules.0");
+    await dialog.getByLabel("Reason").fill("dashboard-flag e2e: restore the original");
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "changed since this page loaded" }).waitFor();
+    expect((await readFlag()).version).toBe(shown + 1);
+    // The diff is now against the current version, which includes the change made behind its back.
+    await expect.poll(async () => (await diff.textContent()) ?? "").toContain("changed before the restore");
+
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(async () => (await page.getByRole("status").filter({ hasText: "Restored" }).textContent()) ?? "").toBe(
+      `Restored version ${restoreTo}'s content as version ${shown + 2}.`,
+    );
+    const restored = await readFlag();
+    expect(restored.version).toBe(shown + 2);
+    expect(same(restored)).toBe(true);
+    await expect.poll(async () => same(JSON.parse(await page.getByLabel("Flag JSON").inputValue()) as FlagBody)).toBe(true);
+    const { entries } = await admin<{ entries: { action: string; reason: string | null }[] }>("GET", `/envs/${ENV}/audit?flag=${FLAG}&limit=1`);
+    expect(entries[0]).toMatchObject({ action: "flag.restored", reason: "dashboard-flag e2e: restore the original" });
+    await table.getByRole("row").filter({ hasText: "flag.restored" }).filter({ hasText: "current" }).waitFor();
+    if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "flag-versions.png"), fullPage: true });
+  });
+
   it("creates an SDK key, shows its secret once with Copy, and revokes it after a confirmation", async () => {
     await page.getByRole("link", { name: "Keys and tokens", exact: true }).click();
     await page.getByRole("heading", { name: "Keys and tokens" }).waitFor();
@@ -176,6 +215,9 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
       await p.goto(`${baseUrl}/ui/${ENV}/flags/${FLAG}`);
       await p.getByLabel("Flag JSON").waitFor();
       expect(await p.getByRole("button", { name: "Save" }).isDisabled()).toBe(true);
+      const restores = p.getByRole("table", { name: "Flag versions" }).getByRole("button", { name: /^Restore version / });
+      await restores.first().waitFor();
+      for (const button of await restores.all()) expect(await button.isDisabled()).toBe(true);
     } finally {
       await viewer.close();
       await admin("DELETE", `/tokens/${id}`);

@@ -1,10 +1,11 @@
 /**
  * The admin API calls of the flag page and the keys/tokens page, on top of `Api.request`: a flag
- * read with its version, a guarded replace (If-Match), explain, and SDK keys and API tokens.
+ * read with its version, a guarded replace (If-Match), explain, its versions and a guarded
+ * restore, and SDK keys and API tokens.
  */
 import { type Api, ApiError } from "./api.js";
 import { ifMatch } from "./flag-editor-model.js";
-import type { AuditEntry, FlagView } from "./types.js";
+import type { AuditEntry, Flag, FlagView } from "./types.js";
 
 const envPath = (env: string) => `/admin/v1/envs/${encodeURIComponent(env)}`;
 const flagPath = (env: string, key: string) => `${envPath(env)}/flags/${encodeURIComponent(key)}`;
@@ -24,6 +25,16 @@ export interface Explanation {
   bound?: number;
   flagVersion: number;
   evaluatedAt: string;
+}
+
+/** One version of a flag, rebuilt from the audit log (`GET …/flags/{key}/versions`). */
+export interface FlagVersion {
+  version: number;
+  at: string;
+  actor: string;
+  action: string;
+  reason: string | null;
+  flag: Flag;
 }
 
 export interface SdkKey {
@@ -59,6 +70,17 @@ export function explainFlag(api: Api, env: string, key: string, context: unknown
 
 export async function flagHistory(api: Api, env: string, key: string): Promise<AuditEntry[]> {
   return (await api.request<{ entries: AuditEntry[] }>("GET", `${envPath(env)}/audit?flag=${encodeURIComponent(key)}&limit=50`)).entries;
+}
+
+/** A page of the flag's versions, newest first; `before` (a nextCursor) pages to older ones. */
+export function flagVersions(api: Api, env: string, key: string, before?: number): Promise<{ versions: FlagVersion[]; nextCursor: number | null }> {
+  const query = before === undefined ? "" : `?before=${before}`;
+  return api.request("GET", `${flagPath(env, key)}/versions${query}`);
+}
+
+/** Writes `version`'s content as the next version, refused with 409 when the flag is no longer at `current`. */
+export function restoreFlag(api: Api, env: string, key: string, version: number, current: number, reason: string): Promise<{ flag: Flag; changed: boolean }> {
+  return api.request("POST", `${flagPath(env, key)}/restore`, { version, reason }, { "If-Match": ifMatch(current) });
 }
 
 export async function listSdkKeys(api: Api, env: string): Promise<SdkKey[]> {

@@ -1,6 +1,7 @@
 /**
  * A flag's page (/ui/{env}/flags/{key}): its summary, the editor (form and JSON), "Evaluate as",
- * compare with / promote to another environment, and the history from the audit log. Reached from the key in the flags table.
+ * compare with / promote to another environment, its versions with restore, and the history from
+ * the audit log. Reached from the key in the flags table.
  */
 import type { JSX } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
@@ -15,6 +16,7 @@ import { FlagCompare } from "./flag-compare.js";
 import { FlagEditor } from "./flag-editor.js";
 import { FlagExplain } from "./flag-explain.js";
 import { FlagHistory } from "./flag-history.js";
+import { FlagVersions } from "./flag-versions.js";
 
 export function FlagPage(props: { api: Api; env: string; flagKey: string; principal: Principal; environments: readonly string[] }): JSX.Element {
   const { api, env, flagKey } = props;
@@ -79,6 +81,18 @@ export function FlagPage(props: { api: Api; env: string; flagKey: string; princi
             <FlagExplain api={api} env={env} flagKey={flagKey} />
           </div>
           <FlagCompare api={api} env={env} flag={flag} principal={props.principal} environments={props.environments} />
+          <FlagVersions
+            api={api}
+            env={env}
+            flag={flag}
+            writable={writable}
+            reloadKey={historyTick}
+            onRestored={(next) => {
+              setFlag(next);
+              setHistoryTick((n) => n + 1);
+            }}
+            onReload={() => void load()}
+          />
           <FlagHistory api={api} env={env} flagKey={flagKey} reloadKey={historyTick} />
         </>
       )}
