@@ -1,7 +1,8 @@
 // Part 1 (evaluator throughput) report: the goals, the tables per targeting-key shape, and the
 // "Evaluator" section of docs/benchmarks.md, which lives between two markers so that
 // `npm run bench -- evaluator` replaces only it and a full run writes it along with the rest.
-import { BULK_FLAGS, CONTEXT_COUNT, ROLLOUT_PERCENT, RULE_PLANS } from "./fixtures.mjs";
+import { BULK_FLAGS, CONTEXT_COUNT, ROLLOUT_PERCENT, RULE_PLANS, SEGMENT_IDS } from "./fixtures.mjs";
+import { TARGETING_GOAL } from "./targeting.mjs";
 
 export const SECTION_BEGIN = "<!-- evaluator:begin (bench/evaluator-report.mjs) -->";
 export const SECTION_END = "<!-- evaluator:end -->";
@@ -144,7 +145,22 @@ export function renderEvaluatorResults({ meta, p1 }) {
     ),
   ];
   for (const run of p1.shapes) out.push("", shapeTables(run));
+  if (p1.targeting) out.push("", targetingTable(p1.targeting));
   return out.join("\n");
+}
+
+/** Part 1c (bench/targeting.mjs): the benchmark flag with a segment rule and with prerequisites. */
+function targetingTable(t) {
+  return [
+    `### 1c. Segments and prerequisites (issue 13): one flag, ${int(t.contexts)} rotating short-id contexts`,
+    "",
+    `Wall-clock p50 ns per evaluation (mitata), the lowest of ${t.rounds} interleaved rounds; ${int(t.bySegmentRule)} of the contexts are in the ${int(SEGMENT_IDS)}-id segment. Goal: the segment and the kill-switch prerequisite within ${TARGETING_GOAL}× the plain flag.`,
+    "",
+    table(
+      ["Flag", "p50 ns/eval", "× plain", `≤ ${TARGETING_GOAL}×`],
+      t.results.map((r) => [r.label, fixed(r.p50Ns), ratio(r.ratio), r.key === "plain" ? "" : r.goal ? yes(r.ratio <= TARGETING_GOAL) : "no goal: two full flags are evaluated"]),
+    ),
+  ].join("\n");
 }
 
 function whereProse(p1) {

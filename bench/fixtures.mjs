@@ -85,7 +85,7 @@ export function oursFlag(key) {
   };
 }
 
-// Variants of our flag for the segment and prerequisite figures (scripts/bench-segments.mjs).
+// Variants of our flag for the segment and prerequisite figures (bench/targeting.mjs, part 1c of `npm run bench -- evaluator`).
 
 /** A segment of SEGMENT_IDS ids: every 29th benchmark user (about 3.4 %) plus ids no context has. */
 export const SEGMENT_IDS = 10_000;

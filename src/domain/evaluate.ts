@@ -68,6 +68,12 @@ export interface CompiledFlag {
   evaluate(context: EvaluationContext, now: number): Evaluation;
   /** The slow, allocating twin of `evaluate` for operators; its evaluation always equals evaluate's. */
   explain(context: EvaluationContext, now: number): Explanation;
+  /**
+   * The variant `evaluate` gives every context, when no context can change it (switched off, an
+   * override, or no prerequisites, no rules and a fixed fallthrough); else undefined. Flags that
+   * require this one read it instead of evaluating it.
+   */
+  readonly constantVariant?: string | undefined;
 }
 
 const REASONS: readonly Reason[] = ["STATIC", "TARGETING_MATCH", "SPLIT", "DISABLED"];
@@ -205,8 +211,12 @@ export function compileFlag(flag: Flag, deps: FlagDeps = NO_DEPS): CompiledFlag 
   const serves: CompiledServe[] = rules.map((rule) => rule.serve);
   const enabled = flag.enabled;
 
+  const fixedFallthrough = "variant" in flag.fallthrough ? flag.fallthrough.variant : undefined;
+  const constantVariant = !enabled ? flag.offVariant : (flag.prerequisites ?? []).length === 0 && flag.rules.length === 0 ? fixedFallthrough : undefined;
+
   return {
     flag,
+    constantVariant,
     evaluate(context, now) {
       if (!enabled) return disabled;
       if (prerequisiteFailed.length > 0) {

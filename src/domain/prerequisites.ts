@@ -15,6 +15,8 @@ export const MAX_PREREQUISITE_DEPTH = 5;
 /** What a prerequisite gate needs of another flag: its evaluated variant. */
 export interface EvaluatesVariant {
   evaluate(context: EvaluationContext, now: number): { readonly variant?: string | undefined };
+  /** The variant every context gets, when that is known without a context (a kill switch). */
+  readonly constantVariant?: string | undefined;
 }
 
 /** Flags of the same snapshot, by key (resolved at evaluation time). */
@@ -45,19 +47,26 @@ export function compilePrerequisites(prerequisites: readonly Prerequisite[] | un
   if (list.length === 0) return () => undefined;
   const wanted = list.map((p) => new Set(p.variants));
   return (context, now) => {
-    if (nesting > MAX_PREREQUISITE_DEPTH) return { index: 0, prerequisite: list[0] as Prerequisite, variant: undefined };
-    nesting++;
-    try {
-      for (let i = 0; i < list.length; i++) {
-        const p = list[i] as Prerequisite;
-        const variant = flags.flag(p.flag)?.evaluate(context, now).variant;
-        if (variant === undefined || !(wanted[i] as Set<string>).has(variant)) return { index: i, prerequisite: p, variant };
-      }
-      return undefined;
-    } finally {
-      nesting--;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i] as Prerequisite;
+      const flag = flags.flag(p.flag);
+      // A prerequisite is usually a kill switch: its variant is known without evaluating it.
+      const variant = flag === undefined ? undefined : (flag.constantVariant ?? nestedVariant(flag, context, now));
+      if (variant === undefined || !(wanted[i] as Set<string>).has(variant)) return { index: i, prerequisite: p, variant };
     }
+    return undefined;
   };
+}
+
+/** `flag`'s variant for the context, or undefined (fail closed) past the nesting guard. */
+function nestedVariant(flag: EvaluatesVariant, context: EvaluationContext, now: number): string | undefined {
+  if (nesting > MAX_PREREQUISITE_DEPTH) return undefined;
+  nesting++;
+  try {
+    return flag.evaluate(context, now).variant;
+  } finally {
+    nesting--;
+  }
 }
 
 /** One problem: a dotted path into the flag and what is wrong (the shape of command error details). */

@@ -141,11 +141,18 @@ export function compileManifest(manifest: SnapshotManifest | Snapshot, overrides
 export class SnapshotDeps implements FlagDeps {
   private snapshot: CompiledSnapshot | undefined;
   private segments: ReadonlyMap<string, CompiledSegment> = new Map();
+  /**
+   * Prerequisite flags found in the followed snapshot, by key: a prerequisite is looked up on every
+   * evaluation of the flags that need it, and finding it afresh hashes its key to its shard.
+   * Emptied on each `follow`, so it never answers from an older version.
+   */
+  private found = new Map<string, CompiledFlag>();
 
   /** From now on, answer from `snapshot` (with its `segments`). */
   follow(snapshot: CompiledSnapshot, segments: readonly Segment[]): void {
     this.snapshot = snapshot;
     this.segments = compileSegments(segments);
+    this.found = new Map();
   }
 
   segment(key: string): CompiledSegment | undefined {
@@ -154,10 +161,15 @@ export class SnapshotDeps implements FlagDeps {
 
   /** Another flag of the snapshot, when its shard is held (`lookupFlag` loads a flag's prerequisites first). */
   flag(key: string): CompiledFlag | undefined {
+    const known = this.found.get(key);
+    if (known !== undefined) return known;
     const snapshot = this.snapshot;
     if (!snapshot) return undefined;
     const shard = snapshot.shard(shardOf(key, snapshot.shardBits));
-    return shard instanceof Promise ? undefined : visibleIn(shard, key, "all");
+    // Only a flag found is kept: a shard still loading, or a key the snapshot lacks, is asked again.
+    const flag = shard instanceof Promise ? undefined : visibleIn(shard, key, "all");
+    if (flag !== undefined) this.found.set(key, flag);
+    return flag;
   }
 }
 
@@ -204,7 +216,7 @@ export function withOverride(flag: Flag, variant: string | undefined, deps: Flag
     metadata: Object.freeze({ override: "FLAG_OVERRIDES" }),
   });
   const explanation: Explanation = Object.freeze({ evaluation: result, decidedBy: "override" as const });
-  return { flag, evaluate: () => result, explain: () => explanation };
+  return { flag, evaluate: () => result, explain: () => explanation, constantVariant: variant };
 }
 
 /** Look up one flag as the caller may see it; its shard must be held (see `lookupFlag`). */

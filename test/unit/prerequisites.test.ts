@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { compileFlag, explain, type CompiledFlag } from "../../src/domain/evaluate.js";
 import { Flag, type FlagInput } from "../../src/domain/flag.js";
 import { MAX_PREREQUISITE_DEPTH, prerequisiteProblems, type GraphFlag, type PrerequisiteGraph } from "../../src/domain/prerequisites.js";
-import { compileSnapshot, findFlag } from "../../src/domain/snapshot.js";
+import { compileManifest, compileSnapshot, findFlag, lookupFlag, SnapshotDeps, type ShardLoader } from "../../src/domain/snapshot.js";
+import { CompiledShard, encodeShard, shardOf } from "../../src/domain/snapshot-shard.js";
 import { booleanFlag } from "../support/flags.js";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
@@ -60,12 +61,65 @@ describe("prerequisite evaluation", () => {
     expect(findFlag(snapshotOf([a, b]), "a", "all")?.evaluate({}, NOW)).toMatchObject({ variant: "off", reason: "DISABLED" });
   });
 
+  it("a flag kept in a shard two versions share sees the newer version's prerequisite", async () => {
+    // The dependent's shard keeps its hash (and its compiled flags) across versions; only the
+    // prerequisite's shard changes, so what the gate found in version 1 must not answer for version 2.
+    const keys = Array.from({ length: 64 }, (_, i) => `k${i}`);
+    const gateKey = keys.find((k) => shardOf(k, 1) === 0) as string;
+    const childKey = keys.find((k) => shardOf(k, 1) === 1) as string;
+    const dependent = flag(childKey, { prerequisites: [{ flag: gateKey, variants: ["on"] }] });
+    const shardTexts = (gateOn: boolean) => [encodeShard([flag(gateKey, { enabled: gateOn })]), encodeShard([dependent])];
+    const held = new Map<string, CompiledShard>();
+    const texts = new Map<string, string>();
+    const load: ShardLoader = (_index, ref, compile) => {
+      let shard = held.get(ref.hash);
+      if (!shard) held.set(ref.hash, (shard = CompiledShard.fromText(texts.get(ref.hash) as string, compile)));
+      return shard;
+    };
+    const manifest = (version: number, gateOn: boolean) => {
+      const [gateText, childText] = shardTexts(gateOn) as [string, string];
+      const gateHash = (gateOn ? "a" : "b").repeat(64);
+      texts.set(gateHash, gateText).set("c".repeat(64), childText);
+      return {
+        env: "production", version, publishedAt: "2026-11-26T10:00:00Z", keys: {}, shardBits: 1, segments: [],
+        shards: [{ hash: gateHash, client: "", flags: 1, bytes: gateText.length }, { hash: "c".repeat(64), client: "", flags: 1, bytes: childText.length }],
+      };
+    };
+    const deps = new SnapshotDeps();
+    const v1 = compileManifest(manifest(1, true), {}, load, deps);
+    const first = await lookupFlag(v1, childKey, "all");
+    expect(first?.evaluate({}, NOW).variant).toBe("on");
+    const v2 = compileManifest(manifest(2, false), {}, load, deps);
+    const again = await lookupFlag(v2, childKey, "all");
+    expect(again).toBe(first);
+    expect(again?.evaluate({}, NOW)).toMatchObject({ variant: "off", reason: "DISABLED", metadata: { prerequisite: gateKey } });
+  });
+
   it("property: a chain serves on iff every flag down the chain is enabled", () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: MAX_PREREQUISITE_DEPTH + 1 }), (enabled) => {
         const flags = enabled.map((on, i) => flag(`c${i}`, { enabled: on, ...(i === 0 ? {} : { prerequisites: [{ flag: `c${i - 1}`, variants: ["on"] }] }) }));
         const top = findFlag(snapshotOf(flags), `c${enabled.length - 1}`, "all") as CompiledFlag;
         expect(top.evaluate({}, NOW).variant).toBe(enabled.every(Boolean) ? "on" : "off");
+      }),
+    );
+  });
+});
+
+describe("a flag's constant variant (what prerequisite gates read instead of evaluating)", () => {
+  it("is set exactly for flags no context can change, and always equals what evaluate serves", () => {
+    const serve = fc.oneof(fc.constant({ variant: "on" }), fc.constant({ variant: "off" }), fc.constant({ rollout: { variant: "on", baseline: "off", percentage: 50 } }));
+    const rule = { id: "de", when: [{ attribute: "country", op: "eq", values: ["DE"] }], serve: { variant: "on" } };
+    const context = fc.record({ targetingKey: fc.string({ minLength: 1, maxLength: 8 }), country: fc.constantFrom("DE", "FR") }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), fc.boolean(), serve, fc.constantFrom(undefined, "on", "off"), fc.array(context, { minLength: 1, maxLength: 5 }), (enabled, withRule, gated, fallthrough, override, contexts) => {
+        const gate = flag("gate");
+        const subject = flag("subject", { enabled, fallthrough, rules: withRule ? [rule] : [], ...(gated ? { prerequisites: [{ flag: "gate", variants: ["on"] }] } : {}) });
+        const snapshot = compileSnapshot({ env: "production", version: 1, publishedAt: "x", flags: [gate, subject], keys: {}, segments: [] }, override ? { subject: override } : {});
+        const compiled = findFlag(snapshot, "subject", "all") as CompiledFlag;
+        const constant = override !== undefined || !enabled || (!withRule && !gated && "variant" in fallthrough);
+        expect(compiled.constantVariant !== undefined).toBe(constant);
+        for (const ctx of contexts) if (compiled.constantVariant !== undefined) expect(compiled.evaluate(ctx, NOW).variant).toBe(compiled.constantVariant);
       }),
     );
   });

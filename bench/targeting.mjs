@@ -1,0 +1,56 @@
+// Part 1c: what segments and prerequisites cost (issue 13's goal: within 1.5× of the plain flag).
+// The benchmark flag (bench/fixtures.mjs) is evaluated through one compiled snapshot exactly as the
+// edge does, four ways:
+//   plain         3 rules, then a 25 % rollout
+//   segment       the same with an inSegment rule first (a 10,000-id segment, ~3.4 % of users in it)
+//   prerequisite  the same, gated on a kill-switch-like flag that serves "on" (what a gate usually is)
+//   prereq-heavy  the same, gated on a second plain flag (its rules and rollout are evaluated too)
+// Timing is mitata's wall-clock p50 per call, the lowest of ROUNDS interleaved rounds: the median
+// sample leaves out most of the time the process sat preempted on the shared cores, and the
+// thread-CPU clock has only jiffy (~4 ms) resolution on some kernels, too coarse for 10 ms batches.
+import { time } from "./measure.mjs";
+import { makeUsers, oursContext, oursFlag, oursGateFlag, oursPrerequisiteFlag, oursSegment, oursSegmentFlag } from "./fixtures.mjs";
+
+/** The goal for the segment and the (gate) prerequisite flag, as a multiple of the plain flag. */
+export const TARGETING_GOAL = 1.5;
+const ROUNDS = 5;
+
+export const TARGETING_CASES = [
+  { key: "plain", label: "plain flag (3 rules, 25 % rollout)", goal: false },
+  { key: "segment", label: "+ an inSegment rule first (10,000-id segment)", goal: true },
+  { key: "prerequisite", label: "+ a prerequisite that is a kill switch", goal: true },
+  { key: "prereq_heavy", label: "+ a prerequisite that is itself a plain flag", goal: false },
+];
+
+/** Measures every case; each result is `{ key, label, goal, p50Ns, ratio }` (ratio to plain). */
+export async function runTargeting(ev, now, { log = () => {} } = {}) {
+  const flags = [
+    oursFlag("plain"),
+    oursFlag("plain_prereq"),
+    oursSegmentFlag("segment"),
+    oursGateFlag("gate"),
+    oursPrerequisiteFlag("prerequisite", "gate"),
+    oursPrerequisiteFlag("prereq_heavy", "plain_prereq"),
+  ].map((f) => ev.Flag.parse(f));
+  const segment = ev.Segment.parse(oursSegment());
+  const snapshot = ev.compileSnapshot({ env: "development", version: 1, publishedAt: new Date(now).toISOString(), flags, keys: {}, segments: [segment] });
+  const contexts = makeUsers().map(oursContext);
+  const cases = TARGETING_CASES.map((c) => {
+    const compiled = ev.findFlag(snapshot, c.key, "all");
+    // A fresh closure per case so each gets its own type feedback.
+    const fn = new Function("compiled", "now", "return (ctx) => compiled.evaluate(ctx, now)")(compiled, now);
+    return { ...c, fn, best: Infinity };
+  });
+  const bySegmentRule = contexts.filter((ctx) => ev.findFlag(snapshot, "segment", "all").explain(ctx, now).ruleId === "segment").length;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of cases) c.best = Math.min(c.best, (await time(c.fn, contexts)).p50);
+    log(`round ${round}/${ROUNDS} targeting: ${cases.map((c) => `${c.key} ${c.best.toFixed(1)}`).join(" / ")} ns (best so far)`);
+  }
+  const plain = cases[0].best;
+  return {
+    contexts: contexts.length,
+    bySegmentRule,
+    rounds: ROUNDS,
+    results: cases.map(({ key, label, goal, best }) => ({ key, label, goal, p50Ns: best, ratio: best / plain })),
+  };
+}
