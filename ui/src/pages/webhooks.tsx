@@ -43,13 +43,15 @@ function WebhookRows(props: { webhooks: Webhook[]; open: string | null; onOpen: 
               <time dateTime={w.createdAt}>{new Date(w.createdAt).toLocaleString()}</time>
             </td>
             <td>{w.createdBy}</td>
-            <td class="row-buttons">
-              <button type="button" aria-label={`Deliveries for ${w.url}`} aria-expanded={props.open === w.id} onClick={() => props.onOpen(w)}>
-                Deliveries
-              </button>
-              <button type="button" aria-label={`Delete webhook ${w.url}`} onClick={() => props.onDelete(w)}>
-                Delete
-              </button>
+            <td>
+              <div class="row-buttons">
+                <button type="button" aria-label={`Deliveries for ${w.url}`} aria-expanded={props.open === w.id} onClick={() => props.onOpen(w)}>
+                  Deliveries
+                </button>
+                <button type="button" aria-label={`Delete webhook ${w.url}`} onClick={() => props.onDelete(w)}>
+                  Delete
+                </button>
+              </div>
             </td>
           </tr>
         ))}
