@@ -4,7 +4,8 @@
  * client refuses and a URL the API refuses (`url: …`), then a webhook added through the form for
  * `segment.*` with its generated secret shown once; a per-run segment created and deleted in staging
  * through the admin API makes deliveries to a local receiver (LOCAL_DEV lets the Worker call
- * 127.0.0.1), which the open delivery log shows live as `delivered` 204 and whose signature verifies
+ * 127.0.0.1), which the open delivery log shows live as `delivered` 204 — and, for the deletion the
+ * receiver refuses once, a 503 `retrying` then the retry `delivered` — and whose signatures verify
  * with the secret the page showed; the webhook deleted through the dialog; an operator token sees
  * the admin-only notice, a disabled form and no list. It touches no seeded flag and leaves nothing
  * behind. DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/webhooks.png.
@@ -32,6 +33,8 @@ interface Received {
   body: string;
   signature: string | undefined;
   eventId: string | undefined;
+  /** What the receiver answered. */
+  status: number;
 }
 
 type Listed = { webhooks: { id: string; url: string }[] };
@@ -51,8 +54,11 @@ describe("dashboard: webhooks", () => {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
-        received.push({ body, signature: req.headers["x-edgeflags-signature"] as string | undefined, eventId: req.headers["x-edgeflags-event-id"] as string | undefined });
-        res.writeHead(204).end();
+        const eventId = req.headers["x-edgeflags-event-id"] as string | undefined;
+        // This run's segment.deleted is refused once, so the log shows a retry and the attempt that took it.
+        const refuse = body.includes('"type":"segment.deleted"') && body.includes(`"id":"${SEGMENT}"`) && !received.some((r) => r.eventId === eventId);
+        received.push({ body, signature: req.headers["x-edgeflags-signature"] as string | undefined, eventId, status: refuse ? 503 : 204 });
+        res.writeHead(refuse ? 503 : 204).end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
@@ -131,7 +137,7 @@ describe("dashboard: webhooks", () => {
     const log = page.getByRole("table", { name: `Deliveries for ${url}` });
     await log.waitFor();
     // The log has loaded (empty, unless another file's segment events came first) before the trigger.
-    await page.getByText(/^(No delivery attempts yet\.|\d+ attempts?: .*)$/).waitFor();
+    await page.getByText(/^(No delivery attempts yet\.|\d+ events?, \d+ attempts?: .*)$/).waitFor();
 
     cleanup.segment = true;
     await admin("PUT", `/envs/${ENV}/segments/${SEGMENT}`, { key: SEGMENT, include: ["user-1"] });
@@ -151,10 +157,22 @@ describe("dashboard: webhooks", () => {
     await admin("DELETE", `/envs/${ENV}/segments/${SEGMENT}`);
     cleanup.segment = false;
     const deleted = await ownDelivery("segment.deleted");
+    expect(deleted.status).toBe(503);
     expect(await verifyWebhook({ secret, body: deleted.body, signature: deleted.signature })).toMatchObject({ ok: true });
+    // The refused first attempt shows up live, then the retry (from the Durable Object's alarm, which
+    // sends no stream event) through the log's own polling while an attempt is due: no Refresh yet.
+    const refused = row(deleted.event.id).filter({ hasText: "retrying" });
+    await refused.waitFor();
+    expect((await refused.getByRole("cell").allTextContents()).map((c) => c.trim()).slice(3)).toEqual(["1", "503", "retrying"]);
+    const retried = row(deleted.event.id).filter({ hasText: "delivered" });
+    await retried.waitFor();
+    expect((await retried.getByRole("cell").allTextContents()).map((c) => c.trim()).slice(3)).toEqual(["2", "204", "delivered"]);
+    expect(received.filter((r) => r.eventId === deleted.event.id).map((r) => r.status)).toEqual([503, 204]);
+    const retry = received.find((r) => r.eventId === deleted.event.id && r.status === 204) as Received;
+    expect(await verifyWebhook({ secret, body: retry.body, signature: retry.signature })).toMatchObject({ ok: true });
+
     await page.getByRole("button", { name: "Refresh" }).click();
-    await row(deleted.event.id).filter({ hasText: "delivered" }).waitFor();
-    await expect.poll(async () => (await page.getByText(/^\d+ attempts?: /).textContent()) ?? "").toMatch(/^\d+ attempts: \d+ delivered$/);
+    await expect.poll(async () => (await page.getByText(/^\d+ events?, \d+ attempts?: /).textContent()) ?? "").toMatch(/^\d+ events, \d+ attempts: \d+ delivered$/);
     if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "webhooks.png"), fullPage: true });
 
     await page.getByRole("region", { name: "New webhook secret" }).getByRole("button", { name: "Done" }).click();

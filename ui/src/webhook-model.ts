@@ -109,12 +109,29 @@ export function outcomeCounts(rows: readonly Pick<DeliveryRow, "outcome">[]): Ou
   return counts;
 }
 
-/** The line above the log: "3 attempts: 2 delivered, 1 retrying", or that there are none yet. */
-export function deliverySummary(rows: readonly Pick<DeliveryRow, "outcome">[]): string {
+/** Each event's newest attempt (the highest attempt number): where that event's delivery stands. */
+export function newestAttempts<T extends Pick<DeliveryRow, "eventId" | "attempt">>(rows: readonly T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const r of rows) {
+    const seen = newest.get(r.eventId);
+    if (!seen || r.attempt > seen.attempt) newest.set(r.eventId, r);
+  }
+  return [...newest.values()];
+}
+
+const PLURAL = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const STANDING: Record<DeliveryRow["outcome"], string> = { delivered: "delivered", retrying: "awaiting a retry", dropped: "dropped" };
+
+/**
+ * The line above the log, by event rather than by attempt (a refused attempt that was retried is
+ * no longer a problem): "2 events, 3 attempts: 2 delivered", "… 1 awaiting a retry", "… 1 dropped".
+ */
+export function deliverySummary(rows: readonly Pick<DeliveryRow, "eventId" | "attempt" | "outcome">[]): string {
   if (rows.length === 0) return "No delivery attempts yet.";
-  const counts = outcomeCounts(rows);
-  const parts = (Object.keys(counts) as DeliveryRow["outcome"][]).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
-  return `${rows.length} attempt${rows.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+  const events = newestAttempts(rows);
+  const counts = outcomeCounts(events);
+  const parts = (Object.keys(counts) as DeliveryRow["outcome"][]).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${STANDING[k]}`);
+  return `${PLURAL(events.length, "event")}, ${PLURAL(rows.length, "attempt")}: ${parts.join(", ")}`;
 }
 
 /**
@@ -122,12 +139,7 @@ export function deliverySummary(rows: readonly Pick<DeliveryRow, "outcome">[]): 
  * stream event, so only the newest attempt of each event tells whether another is due.
  */
 export function awaitingRetry(rows: readonly Pick<DeliveryRow, "eventId" | "attempt" | "outcome">[]): boolean {
-  const newest = new Map<string, Pick<DeliveryRow, "attempt" | "outcome">>();
-  for (const r of rows) {
-    const seen = newest.get(r.eventId);
-    if (!seen || r.attempt > seen.attempt) newest.set(r.eventId, r);
-  }
-  return [...newest.values()].some((r) => r.outcome === "retrying");
+  return newestAttempts(rows).some((r) => r.outcome === "retrying");
 }
 
 /** The table's scope cell: the rollout a rollout-scoped subscription belongs to, else the environment. */
