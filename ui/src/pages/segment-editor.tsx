@@ -28,6 +28,8 @@ export function SegmentEditor(props: { api: Api; env: string; segment: Segment; 
   // A new version (a save, a members change, a live reload) replaces the text unless it has unsaved edits.
   useEffect(() => {
     if (dirty) return;
+    // A version this editor did not save: its "Saved" line is about an older one.
+    if (segment.version !== base) setSaved(null);
     setText(editable(segment));
     setBase(segment.version);
   }, [segment.version, segment.key]);

@@ -47,7 +47,7 @@ function NewSegment(props: { api: Api; env: string; writable: boolean }): JSX.El
     }
   };
   return (
-    <section aria-labelledby="new-segment-title" class="panel">
+    <section aria-labelledby="new-segment-title" class="new-segment">
       <h2 id="new-segment-title">New segment</h2>
       {!props.writable && <p class="notice">Read-only: this token may not create segments in {props.env}.</p>}
       <form onSubmit={submit}>
