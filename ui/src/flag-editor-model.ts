@@ -1,7 +1,7 @@
 /**
- * The flag editor's pure logic: the JSON it edits (the flag as the API returns it, without the
- * server-owned `version` and `updatedAt`), parsing what the operator typed, and turning the API's
- * error envelope into the lines shown next to the editor.
+ * The JSON editors' pure logic (the flag editor's and the segment page's): the JSON they edit (the
+ * document as the API returns it, without the server-owned `version` and `updatedAt`), parsing what
+ * the operator typed, and turning the API's error envelope into the lines shown next to the editor.
  */
 
 export interface ErrorDetail {
@@ -9,25 +9,29 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** The flag as editable JSON text: server-owned fields removed, two-space indented. */
-export function editableFlagJson(flag: Record<string, unknown>): string {
-  const { version: _version, updatedAt: _updatedAt, ...rest } = flag;
+/** A flag or segment as editable JSON text: server-owned fields removed, two-space indented. */
+export function editableJson(doc: Record<string, unknown>): string {
+  const { version: _version, updatedAt: _updatedAt, ...rest } = doc;
   return JSON.stringify(rest, null, 2);
 }
 
+export const editableFlagJson = editableJson;
+
 export type Parsed = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 
-/** Parses the editor's text; the flag must be a JSON object. */
-export function parseFlagJson(text: string): Parsed {
+/** Parses an editor's text, which must be a JSON object (`what` names it in the message: "flag"). */
+export function parseJsonObject(text: string, what: string): Parsed {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     return { ok: false, message: `not valid JSON: ${(e as Error).message}` };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, message: "the flag must be a JSON object" };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, message: `the ${what} must be a JSON object` };
   return { ok: true, value: value as Record<string, unknown> };
 }
+
+export const parseFlagJson = (text: string): Parsed => parseJsonObject(text, "flag");
 
 /** The lines shown for a refused write: each detail as "path: message", or the message alone. */
 export function errorLines(message: string, details: readonly ErrorDetail[]): string[] {

@@ -1,0 +1,136 @@
+/**
+ * A segment's JSON editor: the whole segment minus the server-owned version/updatedAt in a
+ * labelled textarea, "Change reason" and Save (`PUT …/segments/{key}`). A refusal lists each
+ * `details[].path: message` as an alert; a segment that changed since it was loaded (the API has
+ * no If-Match for segments, so saveSegment reads the version just before the write) says so and
+ * offers Reload. The page is live, so the text follows the server's segment until it is edited.
+ */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { type Api, ApiError } from "../api.js";
+import { editableJson, errorLines, parseJsonObject } from "../flag-editor-model.js";
+import { type Segment, saveSegment, type SegmentWrite, StaleSegment } from "../segment-api.js";
+
+const editable = (segment: Segment) => editableJson(segment as unknown as Record<string, unknown>);
+
+export function SegmentEditor(props: { api: Api; env: string; segment: Segment; writable: boolean; onSaved: (result: SegmentWrite) => void; onReload: () => void }): JSX.Element {
+  const { api, env, segment } = props;
+  const [text, setText] = useState(() => editable(segment));
+  // The version the text was loaded from: the live page may show a newer one while the text is edited.
+  const [base, setBase] = useState(segment.version);
+  const [dirty, setDirty] = useState(false);
+  const [reason, setReason] = useState("");
+  const [errors, setErrors] = useState<string[]>([]);
+  const [conflict, setConflict] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  // A new version (a save, a members change, a live reload) replaces the text unless it has unsaved edits.
+  useEffect(() => {
+    if (dirty) return;
+    // A version this editor did not save: its "Saved" line is about an older one.
+    if (segment.version !== base) setSaved(null);
+    setText(editable(segment));
+    setBase(segment.version);
+  }, [segment.version, segment.key]);
+
+  const reload = () => {
+    setDirty(false);
+    setConflict(false);
+    setErrors([]);
+    setText(editable(segment));
+    setBase(segment.version);
+    props.onReload();
+  };
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setSaved(null);
+    const parsed = parseJsonObject(text, "segment");
+    if (!parsed.ok) {
+      setErrors([parsed.message]);
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await saveSegment(api, env, segment.key, parsed.value, base, reason);
+      setErrors([]);
+      setConflict(false);
+      setDirty(false);
+      setText(editable(result.segment));
+      setBase(result.segment.version);
+      setSaved(result.changed ? `Saved: version ${result.segment.version}.` : "No change: the segment already was this.");
+      props.onSaved(result);
+    } catch (e) {
+      if (e instanceof StaleSegment) {
+        setConflict(true);
+        setErrors([]);
+      } else if (e instanceof ApiError) {
+        setErrors(errorLines(e.message, e.details));
+      } else {
+        setErrors([(e as Error).message]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="segment-editor" aria-labelledby="segment-editor-title" onSubmit={save}>
+      <h2 id="segment-editor-title">Edit</h2>
+      <p class="muted">
+        Version {base}. Saving replaces the whole segment (ids are stored unique and sorted); a segment that changed since it was loaded is not overwritten.
+      </p>
+      <div id="segment-json-errors" aria-live="polite">
+        {errors.length > 0 && (
+          <ul role="alert" aria-label="Validation errors" class="errors">
+            {errors.map((line) => (
+              <li key={line}>
+                <code>{line}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+        {conflict && (
+          <div role="alert" class="notice">
+            <p>This segment changed since it was loaded (version {base} is stale). Reload to get the current version, then apply your edit again.</p>
+            <button type="button" onClick={reload}>
+              Reload
+            </button>
+          </div>
+        )}
+        {saved && (
+          <p role="status" class="ok">
+            {saved}
+          </p>
+        )}
+      </div>
+      <span class="field">
+        <label for="segment-json">Segment JSON</label>
+        <textarea
+          id="segment-json"
+          class="code"
+          rows={20}
+          spellcheck={false}
+          readOnly={!props.writable}
+          aria-invalid={errors.length > 0}
+          aria-describedby="segment-json-errors"
+          value={text}
+          onInput={(e) => {
+            setText((e.currentTarget as HTMLTextAreaElement).value);
+            setDirty(true);
+          }}
+        />
+      </span>
+      <div class="toolbar">
+        <span class="field">
+          <label for="segment-change-reason">Change reason</label>
+          <input id="segment-change-reason" disabled={!props.writable} value={reason} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />
+        </span>
+        <button type="submit" class="primary" disabled={!props.writable || busy}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
