@@ -7,7 +7,7 @@
  * within seconds even if the stream lags.
  */
 import type { JSX } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Api } from "../api.js";
 import { hasRole } from "../flag-editor-model.js";
 import { useLive } from "../live.js";
@@ -29,13 +29,19 @@ export function SchedulesPage(props: { api: Api; env: string; principal: Princip
   const [clock, setClock] = useState<ClockReading | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Only the latest request's answer is shown: a slow one made under the previous filter is dropped.
+  const requests = useRef(0);
   const loadList = useCallback(() => {
+    const request = ++requests.current;
     listSchedules(api, env, state).then(
       (next) => {
+        if (request !== requests.current) return;
         setSchedules(orderSchedules(next));
         setError(null);
       },
-      (e: Error) => setError(e.message),
+      (e: Error) => {
+        if (request === requests.current) setError(e.message);
+      },
     );
   }, [api, env, state]);
   const load = useCallback(() => {
@@ -44,7 +50,11 @@ export function SchedulesPage(props: { api: Api; env: string; principal: Princip
     environmentClock(api, env).then(setClock, () => setClock(null));
   }, [api, env, loadList]);
   useEffect(load, [load]);
-  useLive(api, env, load);
+  // useLive keeps the callback it was first given; go through a ref so a reload uses the current filter.
+  const latest = useRef(load);
+  latest.current = load;
+  const reload = useCallback(() => latest.current(), []);
+  useLive(api, env, reload);
 
   const soon = schedules !== null && dueSoon(schedules, clock ? environmentNow(clock.clock, clock.readAt, Date.now()) : Date.now());
   useEffect(() => {
