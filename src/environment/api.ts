@@ -41,11 +41,11 @@ export interface EnvironmentApi {
   listSegments(): Promise<SegmentView[]>;
   getSegment(key: string): Promise<SegmentView | null>;
   /** Create or replace a segment (the body's key must equal `key`). */
-  putSegment(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>>;
+  putSegment(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<SegmentChange>>;
   /** Refused (IN_USE) while live flags use it. */
-  deleteSegment(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
+  deleteSegment(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;
   /** Adds ids to and removes ids from `include`; audited as the ids that changed. */
-  changeSegmentMembers(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>>;
+  changeSegmentMembers(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>>;
   createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>>;
   listSdkKeys(): Promise<SdkKeyRecord[]>;
   revokeSdkKey(id: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>>;

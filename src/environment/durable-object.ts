@@ -141,16 +141,16 @@ export class EnvironmentDurableObject extends DurableObject<Env> implements Envi
     return this.parts.flags.import(input, options, meta);
   }
 
-  putSegment(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>> {
-    return this.parts.segments.put(key, body, meta);
+  putSegment(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<SegmentChange>> {
+    return this.parts.segments.put(key, body, meta, guard);
   }
 
-  deleteSegment(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
-    return this.parts.segments.delete(key, meta);
+  deleteSegment(key: string, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+    return this.parts.segments.delete(key, meta, guard);
   }
 
-  changeSegmentMembers(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>> {
-    return this.parts.segments.members(key, body, meta);
+  changeSegmentMembers(key: string, body: unknown, guard: WriteGuard, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>> {
+    return this.parts.segments.members(key, body, meta, guard);
   }
 
   createSdkKey(input: unknown, meta: ChangeMeta): Promise<CommandResult<CreatedSdkKey>> {

@@ -3,12 +3,13 @@
  * Each validates its input, then reads, decides and writes in one transaction of the environment
  * context with one audit event per change, and bumps the version (segments travel in the snapshot).
  * Audit: `segment.created` / `segment.updated` carry the whole segment, `segment.deleted` the one
- * removed, `segment.members_changed` only the ids that really changed (`{ add, remove }`).
+ * removed, `segment.members_changed` only the ids that really changed (`{ add, remove }`). Each
+ * write takes an optional guard (`If-Match`): the version the caller read, 0 for "must not exist".
  */
 import { failure, validationError, type ChangeMeta, type CommandFailure, type CommandResult } from "../command.js";
 import { applyMembers, MAX_ENVIRONMENT_SEGMENT_BYTES, MAX_SEGMENT_IDS, Segment, segmentBytes, segmentContent, SegmentMembersChange, type SegmentView } from "../domain/segment.js";
 import type { EnvironmentContext } from "./context.js";
-import type { ChangeOutcome } from "./types.js";
+import type { ChangeOutcome, WriteGuard } from "./types.js";
 
 export interface SegmentChange extends ChangeOutcome {
   readonly segment: Segment;
@@ -40,20 +41,20 @@ export class SegmentCommands {
     return segment && { segment, usedBy: segments.usedBy("segment", key) };
   }
 
-  put(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentChange>> {
+  put(key: string, body: unknown, meta: ChangeMeta, guard: WriteGuard = {}): Promise<CommandResult<SegmentChange>> {
     if (!isObject(body)) return Promise.resolve(failure("VALIDATION_FAILED", "the segment must be a JSON object", [{ path: "", message: "expected an object" }]));
     const withKey = { ...body, key: body["key"] ?? key };
     if (withKey.key !== key) return Promise.resolve(failure("VALIDATION_FAILED", "the body's key differs from the path's", [{ path: "key", message: `must be "${key}"` }]));
     const parsed = Segment.safeParse(withKey);
     if (!parsed.success) return Promise.resolve(validationError("the segment is invalid", parsed.error));
-    return this.write(key, meta, () => ({ ok: true, segment: parsed.data }));
+    return this.write(key, meta, guard, () => ({ ok: true, segment: parsed.data }));
   }
 
-  members(key: string, body: unknown, meta: ChangeMeta): Promise<CommandResult<SegmentMembersOutcome>> {
+  members(key: string, body: unknown, meta: ChangeMeta, guard: WriteGuard = {}): Promise<CommandResult<SegmentMembersOutcome>> {
     const parsed = SegmentMembersChange.safeParse(body);
     if (!parsed.success) return Promise.resolve(validationError("the members change is invalid", parsed.error));
     let diff = { added: [] as string[], removed: [] as string[] };
-    const written = this.write(key, meta, (current) => {
+    const written = this.write(key, meta, guard, (current) => {
       if (!current) return notFound(key);
       const next = applyMembers(current.include, parsed.data);
       if (next.include.length > MAX_SEGMENT_IDS) {
@@ -65,11 +66,13 @@ export class SegmentCommands {
     return written.then((r) => (r.ok ? { ...r, ...diff } : r));
   }
 
-  delete(key: string, meta: ChangeMeta): Promise<CommandResult<ChangeOutcome>> {
+  delete(key: string, meta: ChangeMeta, guard: WriteGuard = {}): Promise<CommandResult<ChangeOutcome>> {
     const { segments } = this.env.storage;
     return this.env.commit((tx) => {
       const current = segments.get(key);
       if (!current) return notFound(key);
+      const conflict = versionConflict(key, current.version, guard);
+      if (conflict) return conflict;
       const usedBy = segments.usedBy("segment", key);
       if (usedBy.length > 0) {
         return failure("IN_USE", `segment "${key}" is used by ${usedBy.join(", ")}; remove it from their rules first`, usedBy.map((f) => ({ path: "", message: `used by flag "${f}"` })));
@@ -81,15 +84,22 @@ export class SegmentCommands {
     });
   }
 
-  /** The shared path of put and members: build from the current segment, check the budget, store, audit. */
+  /**
+   * The shared path of put and members: check the guard, build from the current segment, check
+   * the budget, store, audit.
+   */
   private write(
     key: string,
     meta: ChangeMeta,
+    guard: WriteGuard,
     build: (current: Segment | undefined) => CommandResult<{ segment: Segment; audit?: { action: string; after: unknown } }>,
   ): Promise<CommandResult<SegmentChange>> {
     const { segments } = this.env.storage;
     return this.env.commit((tx): CommandResult<Omit<SegmentChange, keyof ChangeOutcome>> => {
       const current = segments.get(key);
+      // Version 0 is "must not exist yet", so a create never replaces a segment made meanwhile.
+      const conflict = versionConflict(key, current?.version ?? 0, guard);
+      if (conflict) return conflict;
       const built = build(current);
       if (!built.ok) return built;
       const usedBy = segments.usedBy("segment", key);
@@ -110,4 +120,11 @@ export class SegmentCommands {
 
 function notFound(key: string): CommandFailure {
   return failure("NOT_FOUND", `segment "${key}" does not exist`);
+}
+
+/** `If-Match` on a segment: refused unless the segment is still at the version the caller read. */
+function versionConflict(key: string, current: number, guard: WriteGuard): CommandFailure | undefined {
+  if (guard.expectedVersion === undefined || guard.expectedVersion === current) return undefined;
+  const message = current === 0 ? `segment "${key}" does not exist` : `segment "${key}" is at version ${current}, not ${guard.expectedVersion}`;
+  return failure("VERSION_CONFLICT", message, [{ path: "expectedVersion", message: `current version is ${current}` }]);
 }

@@ -39,6 +39,26 @@ describe("segments: PUT / GET / list", () => {
     expect(list.body.segments.map((s) => s.segment.key)).toContain("beta-users");
   });
 
+  it("If-Match guards every write: \"0\" creates only, a stale version is refused (409) with nothing written", async () => {
+    const body = { key: "guarded", include: ["a"] };
+    const created = await adminJson<SegmentWrite>("PUT", seg("guarded"), body, undefined, { "If-Match": '"0"' });
+    expect(created.status).toBe(201);
+    const again = await adminJson<ErrorBody>("PUT", seg("guarded"), { ...body, include: ["b"] }, undefined, { "If-Match": '"0"' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: "VERSION_CONFLICT", details: [{ path: "expectedVersion", message: "current version is 1" }] });
+    const saved = await adminJson<SegmentWrite>("PUT", seg("guarded"), { ...body, include: ["c"] }, undefined, { "If-Match": '"1"' });
+    expect(saved.status).toBe(200);
+    expect(saved.body.segment).toMatchObject({ include: ["c"], version: 2 });
+    const stale = await adminJson<ErrorBody>("POST", `${seg("guarded")}/members`, { add: ["d"] }, undefined, { "If-Match": '"1"' });
+    expect(stale.status).toBe(409);
+    expect((await adminJson<ErrorBody>("DELETE", seg("guarded"), undefined, undefined, { "If-Match": '"1"' })).status).toBe(409);
+    expect((await adminJson<SegmentView>("GET", seg("guarded"))).body.segment).toMatchObject({ include: ["c"], version: 2 });
+    const bad = await adminJson<ErrorBody>("PUT", seg("guarded"), body, undefined, { "If-Match": "latest" });
+    expect(bad.status).toBe(422);
+    expect(paths(bad.body)).toContain("header.if-match");
+    expect((await adminJson("DELETE", seg("guarded"), undefined, undefined, { "If-Match": '"2"' })).status).toBe(200);
+  });
+
   it("takes 10,000 ids in one PUT, and refuses 10,001", async () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
     const big = await putSeg<SegmentWrite>("big", { include: ids });

@@ -109,7 +109,7 @@ describe("prerequisite evaluation", () => {
 describe("a flag's constant variant (what prerequisite gates read instead of evaluating)", () => {
   it("is set exactly for flags no context can change, and always equals what evaluate serves", () => {
     const serve = fc.oneof(fc.constant({ variant: "on" }), fc.constant({ variant: "off" }), fc.constant({ rollout: { variant: "on", baseline: "off", percentage: 50 } }));
-    const rule = { id: "de", when: [{ attribute: "country", op: "eq", values: ["DE"] }], serve: { variant: "on" } };
+    const rule = { id: "de", when: [{ attribute: "country", op: "eq" as const, values: ["DE"] }], serve: { variant: "on" } };
     const context = fc.record({ targetingKey: fc.string({ minLength: 1, maxLength: 8 }), country: fc.constantFrom("DE", "FR") }, { requiredKeys: [] });
     fc.assert(
       fc.property(fc.boolean(), fc.boolean(), fc.boolean(), serve, fc.constantFrom(undefined, "on", "off"), fc.array(context, { minLength: 1, maxLength: 5 }), (enabled, withRule, gated, fallthrough, override, contexts) => {

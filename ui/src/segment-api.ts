@@ -1,10 +1,11 @@
 /**
  * The segment pages' admin API calls and types, on top of `Api.request`: list, read, replace,
- * create-if-absent, members change and delete (src/http/admin/segments.ts). Segment writes take
- * no `If-Match` (unlike flags), so the guards that keep a write from overwriting someone else's are
- * best-effort reads just before it; the comments at each say what they do and do not protect.
+ * create-if-absent, members change and delete (src/http/admin/segments.ts). Create and save are
+ * guarded by `If-Match` as flag writes are ("0": must not exist yet; else the version loaded), so
+ * the Durable Object refuses, atomically, to overwrite what someone else wrote meanwhile.
  */
 import { type Api, ApiError } from "./api.js";
+import { ifMatch } from "./flag-editor-model.js";
 
 export interface SegmentCondition {
   attribute?: string;
@@ -50,40 +51,27 @@ export function getSegment(api: Api, env: string, key: string): Promise<SegmentV
   return api.request("GET", segmentPath(env, key));
 }
 
-/** The segment, or null when the environment has none by that key (404). */
-export async function getSegmentOrNull(api: Api, env: string, key: string): Promise<SegmentView | null> {
+/** PUT guarded by `If-Match: "<version>"`; a 409 (the segment is not at that version) becomes StaleSegment. */
+async function guardedPut(api: Api, env: string, key: string, body: unknown, version: number, reason: string, stale: string): Promise<SegmentWrite> {
   try {
-    return await getSegment(api, env, key);
+    return await api.request("PUT", `${segmentPath(env, key)}${reasonQuery(reason)}`, body, { "If-Match": ifMatch(version) });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return null;
+    if (e instanceof ApiError && e.status === 409) throw new StaleSegment(stale);
     throw e;
   }
-}
-
-export function putSegment(api: Api, env: string, key: string, body: unknown, reason: string): Promise<SegmentWrite> {
-  return api.request("PUT", `${segmentPath(env, key)}${reasonQuery(reason)}`, body);
 }
 
 /** Thrown by the guarded writes when the segment is not what the page expected. */
 export class StaleSegment extends Error {}
 
-/**
- * Creates an empty segment, refusing when one by that key exists. The PUT has no create-only
- * guard, so this reads first: a create racing another within that instant could still replace it.
- */
-export async function createSegment(api: Api, env: string, body: { key: string; description?: string }, reason: string): Promise<SegmentWrite> {
-  if (await getSegmentOrNull(api, env, body.key)) throw new StaleSegment(`segment "${body.key}" already exists in ${env}`);
-  return putSegment(api, env, body.key, body, reason);
+/** Creates an empty segment; refused (StaleSegment) when one by that key exists. */
+export function createSegment(api: Api, env: string, body: { key: string; description?: string }, reason: string): Promise<SegmentWrite> {
+  return guardedPut(api, env, body.key, body, 0, reason, `segment "${body.key}" already exists in ${env}`);
 }
 
-/**
- * Replaces the segment unless its version moved on since `version` was loaded (checked by a read
- * just before the write: it catches the usual stale editor, not a write in the same instant).
- */
-export async function saveSegment(api: Api, env: string, key: string, body: unknown, version: number, reason: string): Promise<SegmentWrite> {
-  const current = await getSegmentOrNull(api, env, key);
-  if (!current || current.segment.version !== version) throw new StaleSegment(`segment "${key}" changed since it was loaded`);
-  return putSegment(api, env, key, body, reason);
+/** Replaces the segment unless its version moved on since `version` was loaded (StaleSegment). */
+export function saveSegment(api: Api, env: string, key: string, body: unknown, version: number, reason: string): Promise<SegmentWrite> {
+  return guardedPut(api, env, key, body, version, reason, `segment "${key}" changed since it was loaded`);
 }
 
 export function changeMembers(api: Api, env: string, key: string, change: { add: string[]; remove: string[] }, reason: string): Promise<MembersResult> {

@@ -34,7 +34,7 @@ const Bool = z.enum(["true", "false"]).transform((v) => v === "true");
 export const WriteHeaders = z.object({
   "if-match": z
     .string()
-    .regex(/^(W\/)?"?\d{1,15}"?$/, 'If-Match must be a flag version, e.g. "7"')
+    .regex(/^(W\/)?"?\d{1,15}"?$/, 'If-Match must be a version, e.g. "7"')
     .transform((v) => Number(v.replace(/^W\//, "").replaceAll('"', "")))
     .optional(),
 });

@@ -1,8 +1,8 @@
 /**
  * A segment's JSON editor: the whole segment minus the server-owned version/updatedAt in a
  * labelled textarea, "Change reason" and Save (`PUT …/segments/{key}`). A refusal lists each
- * `details[].path: message` as an alert; a segment that changed since it was loaded (the API has
- * no If-Match for segments, so saveSegment reads the version just before the write) says so and
+ * `details[].path: message` as an alert; a segment that changed since it was loaded (the save is
+ * guarded by `If-Match`, so the API refuses it with 409) says so and
  * offers Reload. The page is live, so the text follows the server's segment until it is edited.
  */
 import type { JSX } from "preact";
