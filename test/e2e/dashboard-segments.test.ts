@@ -108,6 +108,20 @@ describe("dashboard: segments list and a segment's page", () => {
     expect(await readSegment()).toMatchObject({ version: 2, rules: [{ when: [segmentRule] }] });
   });
 
+  it("refuses to save over a change made since the text was loaded (If-Match), then reloads it", async () => {
+    const editor = page.getByLabel("Segment JSON");
+    const text = JSON.parse(await editor.inputValue()) as Record<string, unknown>;
+    await editor.fill(JSON.stringify({ ...text, description: "my edit" }, null, 2));
+    // Someone else changes the segment behind the page's back (the edited text stays: it is unsaved).
+    await admin("PUT", `/envs/${ENV}/segments/${KEY}`, { ...text, description: "Beta testers (changed elsewhere)" });
+    await page.getByRole("button", { name: "Save" }).click();
+    const stale = page.getByRole("alert").filter({ hasText: "changed since it was loaded" });
+    await stale.waitFor();
+    expect(await readSegment()).toMatchObject({ version: 3, description: "Beta testers (changed elsewhere)" });
+    await stale.getByRole("button", { name: "Reload" }).click();
+    await expect.poll(async () => (JSON.parse(await editor.inputValue()) as SegmentBody).description).toBe("Beta testers (changed elsewhere)");
+  });
+
   it("adds and removes members through the members form, and searches the included ids", async () => {
     const status = page.getByRole("status").filter({ hasText: "Added" });
     await page.getByLabel("Add ids (one per line)").fill("u1\n u2\nu3\nu2\n");
@@ -118,7 +132,7 @@ describe("dashboard: segments list and a segment's page", () => {
     await page.getByLabel("Remove ids (one per line)").fill("u2\nnobody");
     await page.getByRole("button", { name: "Apply members change" }).click();
     await expect.poll(async () => (await status.textContent()) ?? "").toContain("Added 0 ids and removed 1 id (1 id unchanged");
-    expect(await readSegment()).toMatchObject({ include: ["u1", "u3"], version: 4 });
+    expect(await readSegment()).toMatchObject({ include: ["u1", "u3"], version: 5 });
     // The editor follows the new version (it had no unsaved edit).
     await expect.poll(async () => (JSON.parse(await page.getByLabel("Segment JSON").inputValue()) as SegmentBody).include).toEqual(["u1", "u3"]);
 
@@ -147,7 +161,7 @@ describe("dashboard: segments list and a segment's page", () => {
     await page.getByRole("link", { name: `← all segments in ${ENV}` }).click();
     const row = page.getByRole("table", { name: "Segments" }).getByRole("row").filter({ hasText: KEY });
     await row.getByRole("link", { name: FLAG, exact: true }).waitFor();
-    expect(await row.getByRole("cell").allTextContents()).toEqual(["Beta testers (e2e)", "502", "0", "1", "targetingKey", FLAG]);
+    expect(await row.getByRole("cell").allTextContents()).toEqual(["Beta testers (changed elsewhere)", "502", "0", "1", "targetingKey", FLAG]);
     if (SCREENSHOTS) await page.screenshot({ path: join("docs", "dashboard", "segments.png"), fullPage: true });
     await row.getByRole("link", { name: FLAG, exact: true }).click();
     await page.waitForURL(new RegExp(`/ui/${ENV}/flags/${FLAG}$`));
@@ -192,7 +206,7 @@ describe("dashboard: segments list and a segment's page", () => {
     await dialog.getByRole("alert").filter({ hasText: `is used by ${FLAG}` }).waitFor();
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await expect.poll(() => del.isDisabled()).toBe(true);
-    expect((await readSegment()).version).toBe(5);
+    expect((await readSegment()).version).toBe(6);
 
     await putFlag(original, "restore");
     await expect.poll(() => del.isEnabled()).toBe(true);
