@@ -29,7 +29,7 @@ import { CONTEXT_COUNT, KEY_SHAPES, flagKeys, makeUsers, matchesRules, oursFlag 
 import { reference } from "./reference.mjs";
 import { renderEvaluatorResults, renderEvaluatorSection, withEvaluatorSection } from "./evaluator-report.mjs";
 import { HTTP_SETTINGS, runHttp } from "./http.mjs";
-import { MIN_CPU_TIME_NS, allocation, callsFor, cpuTime, time } from "./measure.mjs";
+import { CPU_CLOCK_STEP_NS, MIN_CPU_TIME_NS, allocation, callsFor, cpuTime, time } from "./measure.mjs";
 import { renderDoc, renderResults } from "./report.mjs";
 import { parsePushArgs, runPush } from "./push.mjs";
 import { extractDashboardSection, renderDashboardSection, runDashboard, withDashboardSection } from "./dashboard.mjs";
@@ -230,6 +230,7 @@ function runMeta() {
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model ?? "unknown",
     loadStart: os.loadavg(),
+    cpuClockStepNs: CPU_CLOCK_STEP_NS,
     versions: {
       mitata: engines.versionOf("mitata"),
       "@openfeature/flagd-core": engines.versionOf("@openfeature/flagd-core"),

@@ -87,6 +87,10 @@ describe("dashboard: segments list and a segment's page", () => {
     await page.getByRole("button", { name: "Create segment" }).click();
     await page.getByRole("alert").filter({ hasText: "already exists" }).waitFor();
     expect((await readSegment()).version).toBe(1);
+    // A key the API refuses: the alert names the field, as every other form's does.
+    await page.getByLabel("Segment key").fill("Not a key!");
+    await page.getByRole("button", { name: "Create segment" }).click();
+    await page.getByRole("alert").filter({ hasText: /key: \S/ }).waitFor();
     await row.getByRole("link", { name: KEY, exact: true }).click();
     await page.waitForURL(new RegExp(`/ui/${ENV}/segments/${KEY}$`));
   });

@@ -2,7 +2,7 @@
  * Keeps a page live: reloads when the environment's admin event stream sends an `audit` or
  * `change` event (debounced), reconnects after a drop, and polls slowly in case the stream is down.
  */
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { Api } from "./api.js";
 
 const POLL_MS = 30_000;
@@ -10,7 +10,11 @@ const DEBOUNCE_MS = 250;
 const RECONNECT_MS = 5_000;
 
 export function useLive(api: Api, env: string, reload: () => void): void {
+  // The stream outlives renders: it calls the newest `reload` (a page's filters change it), not the first.
+  const latest = useRef(reload);
+  latest.current = reload;
   useEffect(() => {
+    const reload = () => latest.current();
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const soon = () => {

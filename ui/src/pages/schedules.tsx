@@ -50,11 +50,7 @@ export function SchedulesPage(props: { api: Api; env: string; principal: Princip
     environmentClock(api, env).then(setClock, () => setClock(null));
   }, [api, env, loadList]);
   useEffect(load, [load]);
-  // useLive keeps the callback it was first given; go through a ref so a reload uses the current filter.
-  const latest = useRef(load);
-  latest.current = load;
-  const reload = useCallback(() => latest.current(), []);
-  useLive(api, env, reload);
+  useLive(api, env, load);
 
   const soon = schedules !== null && dueSoon(schedules, clock ? environmentNow(clock.clock, clock.readAt, Date.now()) : Date.now());
   useEffect(() => {

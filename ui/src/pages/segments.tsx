@@ -5,8 +5,8 @@
  */
 import type { JSX } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import type { Api } from "../api.js";
-import { hasRole } from "../flag-editor-model.js";
+import { type Api, ApiError } from "../api.js";
+import { errorLines, hasRole } from "../flag-editor-model.js";
 import { useLive } from "../live.js";
 import { href } from "../routes.js";
 import { Link, navigate } from "../router.js";
@@ -42,7 +42,8 @@ function NewSegment(props: { api: Api; env: string; writable: boolean }): JSX.El
       await createSegment(props.api, props.env, body, "created in the dashboard");
       navigate(href(props.env, "segments", body.key));
     } catch (e) {
-      setError((e as Error).message);
+      // A refused key (422) names the field: `body.key: …`, as every other form lists it.
+      setError(e instanceof ApiError ? errorLines(e.message, e.details).join("\n") : (e as Error).message);
       setBusy(false);
     }
   };
@@ -66,7 +67,7 @@ function NewSegment(props: { api: Api; env: string; writable: boolean }): JSX.El
         </fieldset>
       </form>
       {error && (
-        <p role="alert" class="error">
+        <p role="alert" class="error lines">
           {error}
         </p>
       )}
