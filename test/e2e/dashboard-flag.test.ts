@@ -12,11 +12,10 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
-import { signIn, watchPageErrors } from "./support/dashboard.js";
+import { signIn, UI_WAIT_MS, watchPageErrors, withTokenPage } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
-const UI_WAIT_MS = 15_000;
 const ENV = "development";
 const FLAG = "llm_integration_enabled";
 
@@ -202,12 +201,7 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
   });
 
   it("disables key writes and hides token management for a viewer token", async () => {
-    const { id, token } = await admin<{ id: string; token: string }>("POST", "/tokens", { name: "dashboard-flag-viewer", role: "viewer", environments: ["*"] });
-    const viewer = await browser.newContext();
-    try {
-      const p = await viewer.newPage();
-      p.setDefaultTimeout(UI_WAIT_MS);
-      await signIn(p, baseUrl, token);
+    await withTokenPage(browser, baseUrl, admin, { name: "dashboard-flag-viewer", role: "viewer" }, async (p) => {
       await p.getByRole("link", { name: "Keys and tokens", exact: true }).click();
       await p.getByRole("heading", { name: "Keys and tokens" }).waitFor();
       expect(await p.getByRole("button", { name: "Create SDK key" }).isDisabled()).toBe(true);
@@ -218,9 +212,6 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
       const restores = p.getByRole("table", { name: "Flag versions" }).getByRole("button", { name: /^Restore version / });
       await restores.first().waitFor();
       for (const button of await restores.all()) expect(await button.isDisabled()).toBe(true);
-    } finally {
-      await viewer.close();
-      await admin("DELETE", `/tokens/${id}`);
-    }
+    });
   });
 });

@@ -14,11 +14,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
-import { signIn, watchPageErrors } from "./support/dashboard.js";
+import { signedInPage, withTokenPage } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
-const UI_WAIT_MS = 15_000;
 const FLAG = "performance_optimizations_enabled";
 const ENVS = ["development", "staging"] as const;
 
@@ -65,12 +64,7 @@ describe("dashboard: the flag form editor, compare and promote", () => {
   beforeAll(async () => {
     for (const env of ENVS) originals.set(env, content(await readFlag(env)) as FlagBody);
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_WAIT_MS);
-    pageErrors = watchPageErrors(page);
-    await signIn(page, baseUrl, ADMIN_TOKEN);
-    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    ({ page, errors: pageErrors } = await signedInPage(browser, baseUrl, ADMIN_TOKEN, { viewport: { width: 1280, height: 900 } }));
   });
 
   afterAll(async () => {
@@ -170,13 +164,7 @@ describe("dashboard: the flag form editor, compare and promote", () => {
   });
 
   it("gives a viewer no enabled write control in the form or in promote", async () => {
-    const { id, token } = await admin<{ id: string; token: string }>("POST", "/tokens", { name: "dashboard-form-viewer", role: "viewer", environments: ["*"] });
-    const viewer = await browser.newContext();
-    try {
-      const p = await viewer.newPage();
-      p.setDefaultTimeout(UI_WAIT_MS);
-      await signIn(p, baseUrl, token);
-      await p.getByRole("heading", { name: "Overview" }).waitFor();
+    await withTokenPage(browser, baseUrl, admin, { name: "dashboard-form-viewer", role: "viewer" }, async (p) => {
       await p.goto(`${baseUrl}/ui/development/flags/${FLAG}`);
       await p.getByLabel("Flag JSON").waitFor();
       await p.getByRole("tab", { name: "Form" }).click();
@@ -187,9 +175,6 @@ describe("dashboard: the flag form editor, compare and promote", () => {
       const promote = p.getByRole("button", { name: "Promote to staging" });
       expect(await promote.isDisabled()).toBe(true);
       expect(await p.getByText("Promote is disabled").textContent()).toContain("may not change flags in staging");
-    } finally {
-      await viewer.close();
-      await admin("DELETE", `/tokens/${id}`);
-    }
+    });
   });
 });

@@ -15,15 +15,14 @@
  * DASHBOARD_SCREENSHOTS=1 saves docs/dashboard/schedules.png.
  */
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
-import { signIn, watchPageErrors } from "./support/dashboard.js";
+import { signedInPage, withTokenPage } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
-const UI_WAIT_MS = 15_000;
 const ENV = "staging";
 const DISABLED_FLAG = "phase_2_complete";
 const PATCHED_FLAG = "phase_1_complete";
@@ -47,7 +46,6 @@ async function envNow(): Promise<number> {
 
 describe("dashboard: scheduled changes", () => {
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[] = [];
   const originals = new Map<string, FlagBody>();
@@ -59,12 +57,7 @@ describe("dashboard: scheduled changes", () => {
       originals.set(key, writable as FlagBody);
     }
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: TIMEZONE });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_WAIT_MS);
-    pageErrors = watchPageErrors(page);
-    await signIn(page, baseUrl, ADMIN_TOKEN);
-    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    ({ page, errors: pageErrors } = await signedInPage(browser, baseUrl, ADMIN_TOKEN, { viewport: { width: 1400, height: 900 }, timezoneId: TIMEZONE }));
   });
 
   afterAll(async () => {
@@ -181,23 +174,17 @@ describe("dashboard: scheduled changes", () => {
 
   it("gives a viewer token the table with the form and the cancel buttons disabled", async () => {
     const pending = await admin<Schedule>("POST", `/envs/${ENV}/schedules`, { at: new Date((await envNow()) + 3_600_000).toISOString(), flag: PATCHED_FLAG, action: "enable" });
-    const { id, token } = await admin<{ id: string; token: string }>("POST", "/tokens", { name: "dashboard-schedules-viewer", role: "viewer", environments: ["*"] });
-    const viewer = await browser.newContext();
     try {
-      const p = await viewer.newPage();
-      p.setDefaultTimeout(UI_WAIT_MS);
-      await signIn(p, baseUrl, token);
-      await p.getByRole("heading", { name: "Overview" }).waitFor();
-      await p.goto(`${baseUrl}/ui/${ENV}/schedules`);
-      const cancel = p.getByRole("table", { name: "Schedules" }).getByRole("button", { name: `Cancel schedule ${pending.id}` });
-      await cancel.waitFor();
-      expect(await cancel.isDisabled()).toBe(true);
-      for (const label of ["Flag", "Action", "When", "Reason (optional)"]) expect(await p.getByLabel(label, { exact: true }).isDisabled()).toBe(true);
-      expect(await p.getByRole("button", { name: "Schedule", exact: true }).isDisabled()).toBe(true);
-      expect(await p.getByLabel("State", { exact: true }).isDisabled()).toBe(false);
+      await withTokenPage(browser, baseUrl, admin, { name: "dashboard-schedules-viewer", role: "viewer" }, async (p) => {
+        await p.goto(`${baseUrl}/ui/${ENV}/schedules`);
+        const cancel = p.getByRole("table", { name: "Schedules" }).getByRole("button", { name: `Cancel schedule ${pending.id}` });
+        await cancel.waitFor();
+        expect(await cancel.isDisabled()).toBe(true);
+        for (const label of ["Flag", "Action", "When", "Reason (optional)"]) expect(await p.getByLabel(label, { exact: true }).isDisabled()).toBe(true);
+        expect(await p.getByRole("button", { name: "Schedule", exact: true }).isDisabled()).toBe(true);
+        expect(await p.getByLabel("State", { exact: true }).isDisabled()).toBe(false);
+      });
     } finally {
-      await viewer.close();
-      await admin("DELETE", `/tokens/${id}`);
       await admin("DELETE", `/envs/${ENV}/schedules/${pending.id}`);
     }
   });

@@ -14,11 +14,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
-import { signIn, watchPageErrors } from "./support/dashboard.js";
+import { signedInPage, withTokenPage } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
-const UI_WAIT_MS = 15_000;
 const ENV = "staging";
 const FLAG = "read_only_mode";
 const KEY = `dash-seg-${Date.now().toString(36)}`;
@@ -52,11 +51,7 @@ describe("dashboard: segments list and a segment's page", () => {
     const { version: _v, updatedAt: _u, ...rest } = await readFlag();
     original = rest as FlagBody;
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(UI_WAIT_MS);
-    pageErrors = watchPageErrors(page);
-    await signIn(page, baseUrl, ADMIN_TOKEN);
-    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    ({ page, errors: pageErrors } = await signedInPage(browser, baseUrl, ADMIN_TOKEN, { viewport: { width: 1280, height: 900 } }));
   });
 
   afterAll(async () => {
@@ -172,13 +167,7 @@ describe("dashboard: segments list and a segment's page", () => {
   });
 
   it("gives a viewer token disabled controls", async () => {
-    const { id, token } = await admin<{ id: string; token: string }>("POST", "/tokens", { name: "dashboard-segments-viewer", role: "viewer", environments: ["*"] });
-    const viewer = await browser.newContext();
-    try {
-      const p = await viewer.newPage();
-      p.setDefaultTimeout(UI_WAIT_MS);
-      await signIn(p, baseUrl, token);
-      await p.getByRole("heading", { name: "Overview" }).waitFor();
+    await withTokenPage(browser, baseUrl, admin, { name: "dashboard-segments-viewer", role: "viewer" }, async (p) => {
       await p.goto(`${baseUrl}/ui/${ENV}/segments`);
       await p.getByRole("table", { name: "Segments" }).getByRole("link", { name: KEY, exact: true }).waitFor();
       expect(await p.getByRole("button", { name: "Create segment" }).isDisabled()).toBe(true);
@@ -190,10 +179,7 @@ describe("dashboard: segments list and a segment's page", () => {
       for (const name of ["Save", "Apply members change", "Delete segment"]) expect(await p.getByRole("button", { name }).isDisabled(), name).toBe(true);
       // Searching is reading: open to a viewer.
       expect(await p.getByLabel("Search included ids").isEnabled()).toBe(true);
-    } finally {
-      await viewer.close();
-      await admin("DELETE", `/tokens/${id}`);
-    }
+    });
   });
 
   it("shows a 409 IN_USE in the delete dialog, then deletes through the dialog once no flag uses it", async () => {

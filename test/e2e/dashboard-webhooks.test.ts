@@ -18,11 +18,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { verifyWebhook } from "../../src/webhooks/verify.js";
 import { ADMIN_TOKEN, adminClient } from "./support/admin.js";
 import { launchChromium } from "./support/chromium.mjs";
-import { signIn, watchPageErrors } from "./support/dashboard.js";
+import { signedInPage, signIn, UI_WAIT_MS } from "./support/dashboard.js";
 
 const baseUrl = inject("baseUrl");
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS === "1";
-const UI_WAIT_MS = 15_000;
 const ENV = "staging";
 const RUN = Date.now().toString(36);
 const SEGMENT = `e2e-webhooks-${RUN}`;
@@ -64,12 +63,7 @@ describe("dashboard: webhooks", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook-${RUN}`;
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_WAIT_MS);
-    pageErrors = watchPageErrors(page);
-    await signIn(page, baseUrl, ADMIN_TOKEN);
-    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    ({ page, errors: pageErrors } = await signedInPage(browser, baseUrl, ADMIN_TOKEN, { viewport: { width: 1280, height: 900 } }));
   });
 
   /** The receiver's delivery of this run's segment event of `type`, once it has arrived. */

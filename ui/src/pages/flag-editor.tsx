@@ -15,6 +15,7 @@ import type { Draft } from "../flag-form-model.js";
 import { formFieldPaths, placeErrors } from "../flag-form-paths.js";
 import type { Flag } from "../types.js";
 import { FlagForm } from "./flag-form.js";
+import { SaveFeedback } from "./save-feedback.js";
 
 type View = "form" | "json";
 const VIEWS: [View, string][] = [
@@ -134,30 +135,7 @@ export function FlagEditor(props: { api: Api; env: string; flag: Flag; writable:
         ))}
       </div>
       <div class="editor-grid">
-        <div id="flag-json-errors" aria-live="polite">
-          {errors.length > 0 && (
-            <ul role="alert" aria-label="Validation errors" class="errors">
-              {errors.map((line) => (
-                <li key={line}>
-                  <code>{line}</code>
-                </li>
-              ))}
-            </ul>
-          )}
-          {conflict && (
-            <div role="alert" class="notice">
-              <p>This flag changed since it was loaded (version {version} is stale). Reload to get the current version, then apply your edit again.</p>
-              <button type="button" onClick={props.onReload}>
-                Reload
-              </button>
-            </div>
-          )}
-          {saved && (
-            <p role="status" class="ok">
-              {saved}
-            </p>
-          )}
-        </div>
+        <SaveFeedback id="flag-json-errors" what="flag" version={version} errors={errors} conflict={conflict} saved={saved} onReload={props.onReload} />
         <div id="editor-panel" role="tabpanel" aria-labelledby={`editor-tab-${view}`}>
           {view === "json" ? (
             <span class="field">

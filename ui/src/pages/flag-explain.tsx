@@ -8,6 +8,7 @@ import { useState } from "preact/hooks";
 import { type Api, ApiError } from "../api.js";
 import { type Explanation, explainFlag } from "../flag-api.js";
 import { errorLines } from "../flag-editor-model.js";
+import { ErrorList } from "./save-feedback.js";
 
 export function FlagExplain(props: { api: Api; env: string; flagKey: string }): JSX.Element {
   const [text, setText] = useState('{\n  "targetingKey": "user-42"\n}');
@@ -43,15 +44,7 @@ export function FlagExplain(props: { api: Api; env: string; flagKey: string }): 
       <div class="toolbar">
         <button type="submit">Evaluate</button>
       </div>
-      {errors.length > 0 && (
-        <ul role="alert" class="errors">
-          {errors.map((line) => (
-            <li key={line}>
-              <code>{line}</code>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ErrorList lines={errors} />
       {result && (
         <dl class="facts" aria-label="Explanation">
           <dt>Value</dt>

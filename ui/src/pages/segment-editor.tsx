@@ -10,6 +10,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type Api, ApiError } from "../api.js";
 import { editableJson, errorLines, parseJsonObject } from "../flag-editor-model.js";
 import { type Segment, saveSegment, type SegmentWrite, StaleSegment } from "../segment-api.js";
+import { SaveFeedback } from "./save-feedback.js";
 
 const editable = (segment: Segment) => editableJson(segment as unknown as Record<string, unknown>);
 
@@ -81,30 +82,7 @@ export function SegmentEditor(props: { api: Api; env: string; segment: Segment; 
       <p class="muted">
         Version {base}. Saving replaces the whole segment (ids are stored unique and sorted); a segment that changed since it was loaded is not overwritten.
       </p>
-      <div id="segment-json-errors" aria-live="polite">
-        {errors.length > 0 && (
-          <ul role="alert" aria-label="Validation errors" class="errors">
-            {errors.map((line) => (
-              <li key={line}>
-                <code>{line}</code>
-              </li>
-            ))}
-          </ul>
-        )}
-        {conflict && (
-          <div role="alert" class="notice">
-            <p>This segment changed since it was loaded (version {base} is stale). Reload to get the current version, then apply your edit again.</p>
-            <button type="button" onClick={reload}>
-              Reload
-            </button>
-          </div>
-        )}
-        {saved && (
-          <p role="status" class="ok">
-            {saved}
-          </p>
-        )}
-      </div>
+      <SaveFeedback id="segment-json-errors" what="segment" version={base} errors={errors} conflict={conflict} saved={saved} onReload={reload} />
       <span class="field">
         <label for="segment-json">Segment JSON</label>
         <textarea

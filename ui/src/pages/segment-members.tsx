@@ -10,6 +10,7 @@ import { type Api, ApiError } from "../api.js";
 import { errorLines } from "../flag-editor-model.js";
 import { changeMembers, type MembersResult } from "../segment-api.js";
 import { membersRequest, membersSummary, searchIds, searchSummary } from "../segment-model.js";
+import { ErrorList } from "./save-feedback.js";
 
 const textOf = (e: Event) => (e.currentTarget as HTMLTextAreaElement).value;
 
@@ -69,15 +70,7 @@ export function SegmentMembers(props: { api: Api; env: string; segmentKey: strin
           </button>
         </div>
       </fieldset>
-      {errors.length > 0 && (
-        <ul role="alert" aria-label="Members change errors" class="errors">
-          {errors.map((line) => (
-            <li key={line}>
-              <code>{line}</code>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ErrorList lines={errors} label="Members change errors" />
       {status && (
         <p role="status" class="ok">
           {status}

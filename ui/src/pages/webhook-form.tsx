@@ -9,6 +9,7 @@ import { type Api, ApiError } from "../api.js";
 import { errorLines } from "../flag-editor-model.js";
 import { type CreatedWebhook, createWebhook } from "../webhook-api.js";
 import { buildEvents, EVENT_FAMILIES, secretProblem } from "../webhook-model.js";
+import { ErrorList } from "./save-feedback.js";
 
 const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
@@ -84,15 +85,7 @@ export function WebhookForm(props: { api: Api; env: string; writable: boolean; o
           </button>
         </div>
       </fieldset>
-      {errors.length > 0 && (
-        <ul role="alert" class="errors">
-          {errors.map((line) => (
-            <li key={line}>
-              <code>{line}</code>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ErrorList lines={errors} />
     </form>
   );
 }
