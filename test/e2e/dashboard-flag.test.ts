@@ -119,6 +119,21 @@ describe("dashboard: flag page, evaluate as, history, keys", () => {
     await page.getByRole("button", { name: "Evaluate" }).click();
     await expect.poll(async () => (await explanation.textContent()) ?? "").toContain("STATIC");
     expect(await facts.first().textContent()).toBe("true");
+
+    // At the time of the seeded version, before the rule existed: DE fell through to `on`, version 1.
+    const { versions } = await admin<{ versions: { version: number; at: string }[] }>("GET", `/envs/${ENV}/flags/${FLAG}/versions`);
+    const seeded = versions[versions.length - 1] as { version: number; at: string };
+    const then = await admin<{ value: unknown; flagVersion: number }>("POST", `/envs/${ENV}/flags/${FLAG}/explain`, { context: ctx, at: seeded.at });
+    expect(then).toMatchObject({ value: true, flagVersion: seeded.version });
+    await page.getByLabel("Context (JSON)").fill(JSON.stringify(ctx));
+    await page.getByLabel("At (optional: a past time)").fill(seeded.at);
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    await expect.poll(async () => (await explanation.textContent()) ?? "").toContain(`Flag version${seeded.version}Evaluated at${seeded.at}`);
+    expect(await facts.first().textContent()).toBe("true");
+    await page.getByLabel("At (optional: a past time)").fill("yesterday-ish");
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    await page.getByRole("alert").filter({ hasText: "at: not a date and time" }).waitFor();
+    await page.getByLabel("At (optional: a past time)").fill("");
   });
 
   it("shows the history as changed paths with old → new", async () => {

@@ -17,7 +17,9 @@ export interface Explanation {
   reason: string;
   errorCode?: string;
   errorDetails?: string;
-  decidedBy: "override" | "disabled" | "rule" | "fallthrough" | "error";
+  decidedBy: "override" | "disabled" | "prerequisite" | "rule" | "fallthrough" | "error";
+  /** Set when a prerequisite failed: the first one, what it had to be and what it evaluated to. */
+  prerequisite?: { flag: string; variants: string[]; variant: string | null };
   override: string | null;
   ruleId?: string;
   ruleIndex?: number;
@@ -64,8 +66,9 @@ export function putFlag(api: Api, env: string, key: string, flag: unknown, versi
   return api.request("PUT", `${flagPath(env, key)}${query}`, flag, { "If-Match": ifMatch(version) });
 }
 
-export function explainFlag(api: Api, env: string, key: string, context: unknown): Promise<Explanation> {
-  return api.request("POST", `${flagPath(env, key)}/explain`, { context });
+/** Explains the flag for `context` now or, with `at` (ISO 8601), as it was then (rebuilt from the audit log). */
+export function explainFlag(api: Api, env: string, key: string, context: unknown, at?: string): Promise<Explanation> {
+  return api.request("POST", `${flagPath(env, key)}/explain`, at === undefined ? { context } : { context, at });
 }
 
 export async function flagHistory(api: Api, env: string, key: string): Promise<AuditEntry[]> {
