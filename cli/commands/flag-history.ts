@@ -1,7 +1,7 @@
 /** `flagctl flags history <key>` and `flagctl flags restore <key> <version>`: a flag's versions, rebuilt from the audit log. */
 import type { Command } from "commander";
 import { z } from "zod";
-import { FlagKey, NonNegativeInt, parse, Reason } from "../lib/config.ts";
+import { FlagKey, ifVersionHeader, parse, Reason } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { out, serveSummary, table, time } from "../lib/output.ts";
 import type { FlagWriteResult, VersionsPage } from "../lib/types.ts";
@@ -46,7 +46,7 @@ export function addHistoryCommands(flags: Command): void {
       const env = envOf(opts);
       const version = parse(Version, versionArg, "<version>");
       const reason = opts.reason === undefined ? undefined : parse(Reason, opts.reason, "--reason");
-      const headers: Record<string, string> = opts.ifVersion === undefined ? {} : { "If-Match": `"${parse(NonNegativeInt, opts.ifVersion, "--if-version")}"` };
+      const headers = ifVersionHeader(opts.ifVersion);
       const { api, json } = context(cmd);
       const r = await api.admin<FlagWriteResult>("POST", `/envs/${env}/flags/${key}/restore`, { body: { version, ...(reason === undefined ? {} : { reason }) }, headers });
       if (json) return out.json(r);

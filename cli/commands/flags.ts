@@ -2,7 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { Category } from "../../src/domain/flag.ts";
-import { FlagKey, NonNegativeInt, parse, Reason } from "../lib/config.ts";
+import { FlagKey, ifVersionHeader, parse, Reason } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { UsageError } from "../lib/errors.ts";
 import { readJsonArg } from "../lib/files.ts";
@@ -17,17 +17,13 @@ function writeSummary(verb: string, key: string, env: string, r: FlagWriteResult
   return `${what}: flag version ${r.flag.version}, environment version ${r.environmentVersion} (${published}; edges follow within ~60 s)`;
 }
 
-function ifMatch(version: string | undefined): Record<string, string> {
-  return version === undefined ? {} : { "If-Match": `"${parse(NonNegativeInt, version, "--if-version")}"` };
-}
-
 /** The validated target of a flag write: key, environment, audit reason and If-Match header. */
 function flagWrite(keyArg: string, opts: { env: string; reason?: string; ifVersion?: string }) {
   return {
     key: parse(FlagKey, keyArg, "<key>"),
     env: envOf(opts),
     reason: opts.reason === undefined ? undefined : parse(Reason, opts.reason, "--reason"),
-    headers: ifMatch(opts.ifVersion),
+    headers: ifVersionHeader(opts.ifVersion),
   };
 }
 

@@ -1,7 +1,7 @@
 /** `flagctl segments list|get|put|delete|members`: reusable audiences of one environment. */
 import { Command } from "commander";
 import { SegmentId } from "../../src/domain/segment.ts";
-import { FlagKey, parse, Reason } from "../lib/config.ts";
+import { FlagKey, ifVersionHeader, parse, Reason } from "../lib/config.ts";
 import { context, envOf } from "../lib/context.ts";
 import { UsageError } from "../lib/errors.ts";
 import { readJsonArg } from "../lib/files.ts";
@@ -72,7 +72,8 @@ export function segmentsCommand(): Command {
     .option("-f, --file <path>", "the segment as JSON (- reads stdin)")
     .option("-d, --data <json>", "the segment as inline JSON")
     .option("--reason <text>", "recorded in the audit log")
-    .action(async (keyArg: string, opts: { env: string; file?: string; data?: string; reason?: string }, cmd: Command) => {
+    .option("--if-version <n>", "only if the segment is still at this version (0: only create)")
+    .action(async (keyArg: string, opts: { env: string; file?: string; data?: string; reason?: string; ifVersion?: string }, cmd: Command) => {
       const key = parse(SegmentKey, keyArg, "<key>");
       const env = envOf(opts);
       const reason = reasonOf(opts);
@@ -82,7 +83,7 @@ export function segmentsCommand(): Command {
       if (body.key === undefined) body.key = key;
       else if (body.key !== key) throw new UsageError(`the JSON is for segment "${String(body.key)}", not "${key}"`);
       const { api, json } = context(cmd);
-      const r = await api.admin<SegmentWriteResult>("PUT", `/envs/${env}/segments/${key}`, { body, query: { reason } });
+      const r = await api.admin<SegmentWriteResult>("PUT", `/envs/${env}/segments/${key}`, { body, query: { reason }, headers: ifVersionHeader(opts.ifVersion) });
       if (json) return out.json(r);
       const what = r.changed ? `${r.created ? "created" : "updated"} segment ${key} in ${env}` : `segment ${key} in ${env} already was that way (no change)`;
       out.line(`${what}: version ${r.segment.version}, ${r.segment.include.length} included, environment version ${r.environmentVersion} (${published(r)})`);
@@ -94,11 +95,13 @@ export function segmentsCommand(): Command {
     .argument("<key>", "segment key")
     .requiredOption("--env <env>", "environment")
     .option("--reason <text>", "recorded in the audit log")
-    .action(async (keyArg: string, opts: { env: string; reason?: string }, cmd: Command) => {
+    .option("--if-version <n>", "only if the segment is still at this version")
+    .action(async (keyArg: string, opts: { env: string; reason?: string; ifVersion?: string }, cmd: Command) => {
       const key = parse(SegmentKey, keyArg, "<key>");
       const env = envOf(opts);
+      const headers = ifVersionHeader(opts.ifVersion);
       const { api, json } = context(cmd);
-      const r = await api.admin<ChangeResult>("DELETE", `/envs/${env}/segments/${key}`, { query: { reason: reasonOf(opts) } });
+      const r = await api.admin<ChangeResult>("DELETE", `/envs/${env}/segments/${key}`, { query: { reason: reasonOf(opts) }, headers });
       if (json) return out.json({ key, ...r });
       out.line(`deleted segment ${key} in ${env}: environment version ${r.environmentVersion} (${published(r)})`);
     });

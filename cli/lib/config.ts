@@ -153,3 +153,8 @@ export const DurationSeconds = z.string().transform((value, ctx) => {
   }
   return seconds;
 });
+
+/** The `If-Match` header of a guarded write from `--if-version <n>` (none without it; "0": create only). */
+export function ifVersionHeader(version: string | undefined): Record<string, string> {
+  return version === undefined ? {} : { "If-Match": `"${parse(NonNegativeInt, version, "--if-version")}"` };
+}

@@ -27,7 +27,12 @@ describe("flagctl segments", () => {
     expect(list.code, list.stderr).toBe(0);
     expect(json<{ segments: { segment: { key: string } }[] }>(list).segments.map((s) => s.segment.key)).toContain(KEY);
 
-    const deleted = await flagctl(["segments", "delete", KEY, "--env", "staging"]);
+    // Guarded writes: --if-version 0 never replaces it, a stale version is refused, nothing written.
+    expectFailure(await flagctl(["segments", "put", KEY, "--env", "staging", "--data", "{}", "--if-version", "0"]), 1, /409 VERSION_CONFLICT/);
+    expectFailure(await flagctl(["segments", "delete", KEY, "--env", "staging", "--if-version", "1"]), 1, /409 VERSION_CONFLICT: segment "[^"]+" is at version 2, not 1/);
+    expectFailure(await flagctl(["segments", "delete", KEY, "--env", "staging", "--if-version", "x"]), 2, /--if-version/);
+
+    const deleted = await flagctl(["segments", "delete", KEY, "--env", "staging", "--if-version", "2"]);
     expect(deleted.code, deleted.stderr).toBe(0);
     expectFailure(await flagctl(["segments", "get", KEY, "--env", "staging"]), 1, /404|does not exist/);
   });
