@@ -139,6 +139,8 @@ describe("dashboard: the flag form editor, compare and promote", () => {
     await expect.poll(async () => (await promotion.textContent()) ?? "").toContain("changed in staging meanwhile");
     await confirm.click();
     await expect.poll(async () => (await page.getByRole("status").filter({ hasText: "Promoted" }).textContent()) ?? "").toContain(`version ${(stagingBefore.version ?? 0) + 2}`);
+    // The dialog closes on success (its own diff, identical by now, goes with it), then the compare panel says so.
+    await dialog.waitFor({ state: "hidden" });
     await page.getByText("Identical in staging").waitFor();
 
     const staging = await readFlag("staging");

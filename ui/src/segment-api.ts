@@ -51,27 +51,24 @@ export function getSegment(api: Api, env: string, key: string): Promise<SegmentV
   return api.request("GET", segmentPath(env, key));
 }
 
-/** PUT guarded by `If-Match: "<version>"`; a 409 (the segment is not at that version) becomes StaleSegment. */
-async function guardedPut(api: Api, env: string, key: string, body: unknown, version: number, reason: string, stale: string): Promise<SegmentWrite> {
+/** PUT with `If-Match: "<version>"`: refused with 409 unless the segment is still at that version. */
+function guardedPut(api: Api, env: string, key: string, body: unknown, version: number, reason: string): Promise<SegmentWrite> {
+  return api.request("PUT", `${segmentPath(env, key)}${reasonQuery(reason)}`, body, { "If-Match": ifMatch(version) });
+}
+
+/** Creates an empty segment; a key already taken is refused with "already exists" (the API's 409 under If-Match "0"). */
+export async function createSegment(api: Api, env: string, body: { key: string; description?: string }, reason: string): Promise<SegmentWrite> {
   try {
-    return await api.request("PUT", `${segmentPath(env, key)}${reasonQuery(reason)}`, body, { "If-Match": ifMatch(version) });
+    return await guardedPut(api, env, body.key, body, 0, reason);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 409) throw new StaleSegment(stale);
+    if (e instanceof ApiError && e.status === 409) throw new Error(`segment "${body.key}" already exists in ${env}`);
     throw e;
   }
 }
 
-/** Thrown by the guarded writes when the segment is not what the page expected. */
-export class StaleSegment extends Error {}
-
-/** Creates an empty segment; refused (StaleSegment) when one by that key exists. */
-export function createSegment(api: Api, env: string, body: { key: string; description?: string }, reason: string): Promise<SegmentWrite> {
-  return guardedPut(api, env, body.key, body, 0, reason, `segment "${body.key}" already exists in ${env}`);
-}
-
-/** Replaces the segment unless its version moved on since `version` was loaded (StaleSegment). */
+/** Replaces the segment unless its version moved on since `version` was loaded (409, shown as the stale notice). */
 export function saveSegment(api: Api, env: string, key: string, body: unknown, version: number, reason: string): Promise<SegmentWrite> {
-  return guardedPut(api, env, key, body, version, reason, `segment "${key}" changed since it was loaded`);
+  return guardedPut(api, env, key, body, version, reason);
 }
 
 export function changeMembers(api: Api, env: string, key: string, change: { add: string[]; remove: string[] }, reason: string): Promise<MembersResult> {

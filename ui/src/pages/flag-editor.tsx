@@ -8,14 +8,14 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { type Api, ApiError } from "../api.js";
+import type { Api } from "../api.js";
 import { putFlag } from "../flag-api.js";
-import { editableFlagJson, type ErrorDetail, errorLines, parseFlagJson } from "../flag-editor-model.js";
+import { editableFlagJson, type ErrorDetail, parseFlagJson } from "../flag-editor-model.js";
 import type { Draft } from "../flag-form-model.js";
 import { formFieldPaths, placeErrors } from "../flag-form-paths.js";
 import type { Flag } from "../types.js";
 import { FlagForm } from "./flag-form.js";
-import { SaveFeedback } from "./save-feedback.js";
+import { SaveFeedback, saveFailure } from "./save-feedback.js";
 
 type View = "form" | "json";
 const VIEWS: [View, string][] = [
@@ -96,16 +96,10 @@ export function FlagEditor(props: { api: Api; env: string; flag: Flag; writable:
       setSaved(result.changed ? `Saved: version ${result.flag.version ?? "?"}.` : "No change: the flag already was this.");
       props.onSaved(result.flag);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) {
-        setConflict(true);
-        setErrors([]);
-        setDetails([]);
-      } else if (e instanceof ApiError) {
-        setErrors(errorLines(e.message, e.details));
-        setDetails(e.details);
-      } else {
-        setErrors([(e as Error).message]);
-      }
+      const failure = saveFailure(e);
+      setConflict(failure.conflict);
+      setErrors(failure.errors);
+      setDetails(failure.details);
     } finally {
       setBusy(false);
     }

@@ -13,6 +13,7 @@ import { canConfirmPromote, promotePlan } from "../flag-compare-model.js";
 import type { Flag } from "../types.js";
 import { ConfirmDialog, ReasonField } from "./confirm-dialog.js";
 import { DiffTable } from "./diff-table.js";
+import { TableHead } from "./table-head.js";
 
 function RestoreDialog(props: {
   api: Api;
@@ -121,15 +122,7 @@ export function FlagVersions(props: {
         <p>Loading…</p>
       ) : (
         <table aria-label="Flag versions">
-          <thead>
-            <tr>
-              {["Version", "When", "Actor", "Change", ""].map((column) => (
-                <th key={column} scope="col">
-                  {column}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={["Version", "When", "Actor", "Change", { hidden: "Restore" }]} />
           <tbody>
             {versions.map((v) => (
               <tr key={v.version}>

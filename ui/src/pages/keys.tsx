@@ -11,6 +11,7 @@ import { canManageTokens, hasRole } from "../flag-editor-model.js";
 import type { Principal } from "../types.js";
 import { RevokeDialog } from "./keys-revoke-dialog.js";
 import { SecretOnce } from "./keys-secret.js";
+import { TableHead } from "./table-head.js";
 
 interface Revoking {
   what: string;
@@ -57,15 +58,7 @@ function CreatedAndListed(props: {
       {props.error && <p role="alert">{props.error}</p>}
       {props.secret && <SecretOnce label={props.secretLabel} secret={props.secret} onDismiss={props.onDismiss} />}
       <table aria-label={`${props.secretLabel}s`}>
-        <thead>
-          <tr>
-            {[...props.columns, "Created", "State"].map((column) => (
-              <th key={column} scope="col">
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={[...props.columns, "Created", "State"]} />
         <tbody>{props.children}</tbody>
       </table>
     </>

@@ -11,6 +11,7 @@ import type { RolloutPlan } from "../rollout-types.js";
 import { href } from "../routes.js";
 import { navigate } from "../router.js";
 import type { FlagView, Principal } from "../types.js";
+import { FlagOptions } from "./table-head.js";
 
 const STRATEGIES: StartRequest["strategy"][] = ["safe", "fast", "instant"];
 const value = (e: Event) => (e.currentTarget as HTMLSelectElement).value;
@@ -64,12 +65,7 @@ export function StartRollout(props: { api: Api; env: string; principal: Principa
         <div class="field">
           <label for="start-flag">Flag</label>
           <select id="start-flag" value={request.flag} onChange={(e) => update({ flag: value(e), variant: "" })} required>
-            <option value="">choose…</option>
-            {flags.map((f) => (
-              <option key={f.flag.key} value={f.flag.key}>
-                {f.flag.key}
-              </option>
-            ))}
+            <FlagOptions flags={flags} />
           </select>
         </div>
         <div class="field">

@@ -5,6 +5,18 @@
  * keep the same roles and names the accessibility contract fixes (docs/dashboard.md).
  */
 import type { JSX } from "preact";
+import { ApiError } from "../api.js";
+import { type ErrorDetail, errorLines } from "../flag-editor-model.js";
+
+/**
+ * What a refused guarded save shows: a 409 is the stale-version notice (the thing changed since
+ * it was loaded), any other refusal its `path: message` lines (and details, to place on fields).
+ */
+export function saveFailure(e: unknown): { conflict: boolean; errors: string[]; details: ErrorDetail[] } {
+  if (e instanceof ApiError && e.status === 409) return { conflict: true, errors: [], details: [] };
+  if (e instanceof ApiError) return { conflict: false, errors: errorLines(e.message, e.details), details: e.details };
+  return { conflict: false, errors: [(e as Error).message], details: [] };
+}
 
 /** The `role="alert"` list of error lines (nothing when there are none). */
 export function ErrorList(props: { lines: readonly string[]; label?: string }): JSX.Element | null {

@@ -12,6 +12,7 @@ import { createSchedule } from "../schedule-api.js";
 import { buildRequest, EMPTY_FORM, environmentNow, instantToWall, type Problem, SCHEDULE_ACTIONS, type Schedule, type ScheduleAction, type ScheduleForm as Form } from "../schedule-model.js";
 import type { FlagView } from "../types.js";
 import type { ClockReading } from "./schedule-clock.js";
+import { FlagOptions } from "./table-head.js";
 
 const text = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 /** A problem's field: the API may prefix paths with `body.`. */
@@ -64,12 +65,7 @@ export function ScheduleForm(props: { api: Api; env: string; writable: boolean; 
             <div class="field">
               <label for="schedule-flag">Flag</label>
               <select id="schedule-flag" value={form.flag} onChange={(e) => update({ flag: text(e) })} {...invalid("flag")}>
-                <option value="">choose…</option>
-                {flags.map((f) => (
-                  <option key={f.flag.key} value={f.flag.key}>
-                    {f.flag.key}
-                  </option>
-                ))}
+                <FlagOptions flags={flags} />
               </select>
             </div>
             <div class="field">

@@ -11,6 +11,7 @@ import { Link } from "../router.js";
 import { cancelSchedule } from "../schedule-api.js";
 import { outcome, patchSummary, type Schedule } from "../schedule-model.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
+import { TableHead } from "./table-head.js";
 
 const when = (iso: string) => <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>;
 
@@ -20,22 +21,7 @@ export function ScheduleTable(props: { api: Api; env: string; writable: boolean;
   return (
     <>
       <table aria-label="Schedules" class="schedules">
-        <thead>
-          <tr>
-            <th scope="col">Schedule</th>
-            <th scope="col">Due</th>
-            <th scope="col">Flag</th>
-            <th scope="col">Action</th>
-            <th scope="col">Patch</th>
-            <th scope="col">State</th>
-            <th scope="col">Created by</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">
-              <span class="sr-only">Commands</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Schedule", "Due", "Flag", "Action", "Patch", "State", "Created by", "Reason", "Outcome", { hidden: "Commands" }]} />
         <tbody>
           {props.schedules.length === 0 && (
             <tr>

@@ -7,10 +7,10 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { type Api, ApiError } from "../api.js";
-import { editableJson, errorLines, parseJsonObject } from "../flag-editor-model.js";
-import { type Segment, saveSegment, type SegmentWrite, StaleSegment } from "../segment-api.js";
-import { SaveFeedback } from "./save-feedback.js";
+import type { Api } from "../api.js";
+import { editableJson, parseJsonObject } from "../flag-editor-model.js";
+import { type Segment, saveSegment, type SegmentWrite } from "../segment-api.js";
+import { SaveFeedback, saveFailure } from "./save-feedback.js";
 
 const editable = (segment: Segment) => editableJson(segment as unknown as Record<string, unknown>);
 
@@ -63,14 +63,9 @@ export function SegmentEditor(props: { api: Api; env: string; segment: Segment; 
       setSaved(result.changed ? `Saved: version ${result.segment.version}.` : "No change: the segment already was this.");
       props.onSaved(result);
     } catch (e) {
-      if (e instanceof StaleSegment) {
-        setConflict(true);
-        setErrors([]);
-      } else if (e instanceof ApiError) {
-        setErrors(errorLines(e.message, e.details));
-      } else {
-        setErrors([(e as Error).message]);
-      }
+      const failure = saveFailure(e);
+      setConflict(failure.conflict);
+      setErrors(failure.errors);
     } finally {
       setBusy(false);
     }

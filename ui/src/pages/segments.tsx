@@ -13,6 +13,7 @@ import { Link, navigate } from "../router.js";
 import { createSegment, listSegments, type SegmentView } from "../segment-api.js";
 import { newSegmentBody, segmentCounts } from "../segment-model.js";
 import type { Principal } from "../types.js";
+import { TableHead } from "./table-head.js";
 
 /** The flag keys of "Used by", each a link to the flag's page. */
 export function FlagLinks(props: { env: string; flags: readonly string[] }): JSX.Element {
@@ -108,17 +109,7 @@ export function SegmentsPage(props: { api: Api; env: string; principal: Principa
         <p>No segments in {env} yet.</p>
       ) : (
         <table aria-label="Segments">
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Description</th>
-              <th scope="col">Included ids</th>
-              <th scope="col">Excluded ids</th>
-              <th scope="col">Rules</th>
-              <th scope="col">Bucket by</th>
-              <th scope="col">Used by</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Key", "Description", "Included ids", "Excluded ids", "Rules", "Bucket by", "Used by"]} />
           <tbody>
             {segments.map(({ segment, usedBy }) => {
               const counts = segmentCounts(segment);

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { Api } from "../api.js";
 import { listDeliveries, type Webhook } from "../webhook-api.js";
 import { awaitingRetry, deliveryResult, type DeliveryRow, deliverySummary } from "../webhook-model.js";
+import { TableHead } from "./table-head.js";
 
 const RETRY_POLL_MS = 5_000;
 const COLUMNS = ["Time", "Event type", "Event id", "Attempt", "HTTP status or error", "Outcome"];
@@ -53,15 +54,7 @@ export function WebhookDeliveries(props: { api: Api; env: string; webhook: Webho
       {error && <p role="alert">{error}</p>}
       {rows && <p class="muted">{deliverySummary(rows)}</p>}
       <table aria-label={name}>
-        <thead>
-          <tr>
-            {COLUMNS.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} />
         <tbody>
           {(rows ?? []).map((d) => (
             <tr key={`${d.eventId} ${d.attempt}`}>

@@ -16,21 +16,14 @@ import { ConfirmDialog } from "./confirm-dialog.js";
 import { SecretOnce } from "./keys-secret.js";
 import { WebhookDeliveries } from "./webhook-deliveries.js";
 import { WebhookForm } from "./webhook-form.js";
+import { TableHead } from "./table-head.js";
 
 const COLUMNS = ["URL", "Events", "Scope", "Created", "Created by", "Actions"];
 
 function WebhookRows(props: { webhooks: Webhook[]; open: string | null; onOpen: (w: Webhook) => void; onDelete: (w: Webhook) => void }): JSX.Element {
   return (
     <table aria-label="Webhooks">
-      <thead>
-        <tr>
-          {COLUMNS.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead columns={COLUMNS} />
       <tbody>
         {props.webhooks.map((w) => (
           <tr key={w.id} aria-current={props.open === w.id ? "true" : undefined}>
